@@ -1,0 +1,3 @@
+from voronka.cli import main
+
+main()

@@ -1,0 +1,107 @@
+"""Read queries for the CRM, permission-aware: a manager sees only their own items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from voronka.crm.models import (
+    Communication,
+    CommunicationKind,
+    Company,
+    Contact,
+    Deal,
+    Lead,
+    LeadStatus,
+    Semantics,
+)
+from voronka.crm.normalization import email_normalize, phone_normalize
+
+
+def leads_visible_to(user) -> QuerySet[Lead]:
+    leads = Lead.objects.all()
+    return leads if user.can_see_all else leads.filter(responsible=user)
+
+
+def deals_visible_to(user) -> QuerySet[Deal]:
+    deals = Deal.objects.all()
+    return deals if user.can_see_all else deals.filter(responsible=user)
+
+
+def contacts_visible_to(user) -> QuerySet[Contact]:
+    """A manager sees the contacts they own and those linked to their leads and deals."""
+    contacts = Contact.objects.all()
+    if user.can_see_all:
+        return contacts
+    return contacts.filter(
+        Q(responsible=user)
+        | Q(pk__in=Lead.objects.filter(responsible=user, contact__isnull=False).values("contact"))
+        | Q(pk__in=Deal.objects.filter(responsible=user, contact__isnull=False).values("contact"))
+    )
+
+
+def companies_visible_to(user) -> QuerySet[Company]:
+    companies = Company.objects.all()
+    if user.can_see_all:
+        return companies
+    return companies.filter(
+        Q(responsible=user)
+        | Q(pk__in=Lead.objects.filter(responsible=user, company__isnull=False).values("company"))
+        | Q(pk__in=Deal.objects.filter(responsible=user, company__isnull=False).values("company"))
+    )
+
+
+def lead_statuses_selectable() -> QuerySet[LeadStatus]:
+    """Statuses a person may pick for an open lead: working and not deprecated."""
+    return LeadStatus.objects.filter(semantics=Semantics.PROCESS, deprecated=False)
+
+
+def open_leads() -> QuerySet[Lead]:
+    return Lead.objects.filter(status__semantics=Semantics.PROCESS)
+
+
+def open_deals() -> QuerySet[Deal]:
+    return Deal.objects.filter(stage__semantics=Semantics.PROCESS)
+
+
+@dataclass
+class ClientMatch:
+    """Everything we know about whoever owns a phone or e-mail."""
+
+    contacts: list[Contact] = field(default_factory=list)
+    companies: list[Company] = field(default_factory=list)
+    open_leads: list[Lead] = field(default_factory=list)
+    open_deals: list[Deal] = field(default_factory=list)
+
+    @property
+    def is_known(self) -> bool:
+        return bool(self.contacts or self.companies)
+
+
+def client_find(*, phones: list[str] = (), emails: list[str] = ()) -> ClientMatch:
+    """Find contacts, companies, open leads and open deals by any phone or e-mail.
+
+    Values are normalised first, so `8 (900) 123-45-67` finds `+79001234567`.
+    """
+    keys = Q(pk__in=[])
+    normalized_phones = {p for p in (phone_normalize(x) for x in phones) if p}
+    normalized_emails = {e for e in (email_normalize(x) for x in emails) if e}
+    if normalized_phones:
+        keys |= Q(kind=CommunicationKind.PHONE, normalized__in=normalized_phones)
+    if normalized_emails:
+        keys |= Q(kind=CommunicationKind.EMAIL, normalized__in=normalized_emails)
+    match = ClientMatch()
+    if not (normalized_phones or normalized_emails):
+        return match
+    owners = list(Communication.objects.filter(keys).values_list("lead", "contact", "company"))
+    lead_ids = {lead for lead, _c, _co in owners if lead}
+    contact_ids = {contact for _l, contact, _co in owners if contact}
+    company_ids = {company for _l, _c, company in owners if company}
+    match.contacts = list(Contact.objects.filter(pk__in=contact_ids).order_by("created_at"))
+    match.companies = list(Company.objects.filter(pk__in=company_ids).order_by("created_at"))
+    client_q = Q(contact__in=contact_ids) | Q(company__in=company_ids)
+    match.open_leads = list(
+        open_leads().filter(Q(pk__in=lead_ids) | client_q).order_by("-created_at"))
+    match.open_deals = list(open_deals().filter(client_q).order_by("-created_at"))
+    return match

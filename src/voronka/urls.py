@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import path
+
+from voronka.core.views import healthz
+
+admin.site.site_header = "Voronka"
+admin.site.site_title = "Voronka"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
