@@ -5,8 +5,8 @@ import tempfile
 
 os.environ.setdefault("VORONKA_DATA_DIR", tempfile.mkdtemp(prefix="voronka-test-"))
 
-from voronka.settings import *  # noqa: E402,F403
-from voronka.settings import STATIC_ROOT  # noqa: E402
+from voronka.settings import *  # noqa: F403
+from voronka.settings import STATIC_ROOT
 
 # Hashing with PBKDF2 would dominate the run time of tests that create users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

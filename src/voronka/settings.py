@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "voronka.core",
     "voronka.accounts",
     "voronka.crm",
+    "voronka.intake",
     "voronka.setup",
     "voronka.demo",
     "voronka.web",

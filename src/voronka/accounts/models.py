@@ -33,6 +33,10 @@ class User(AbstractUser):
         _("часовой пояс"), max_length=64, default="Europe/Moscow",
         validators=[validate_time_zone],
     )
+    absent_until = models.DateTimeField(
+        _("отсутствует до"), null=True, blank=True,
+        help_text=_("Отпуск или больничный: новые обращения ему не распределяются до этого времени."),
+    )
     sees_all = models.BooleanField(
         _("видит все лиды и сделки"), default=False,
         help_text=_("Менеджер с этим правом видит чужие лиды и сделки."),

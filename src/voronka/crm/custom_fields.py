@@ -38,9 +38,12 @@ def _coerce(definition: CustomFieldDefinition, value: Any) -> Any:
             raise ValueError(_("ожидается число")) from None
         if not number.is_finite():
             raise ValueError(_("ожидается конечное число"))
+        if abs(number) >= Decimal("1e18"):  # also keeps quantize() within Decimal precision
+            raise ValueError(_("слишком большое число"))
         if kind == CustomFieldType.MONEY:
             return str(number.quantize(Decimal("0.01")))
-        return str(number.normalize()) if number == number.to_integral() else str(number)
+        # format "f": str() of a normalised Decimal is scientific ("100" would be "1E+2").
+        return format(number.normalize(), "f") if number == number.to_integral() else str(number)
     if kind == CustomFieldType.DATE:
         if isinstance(value, dt.datetime):
             return value.date().isoformat()

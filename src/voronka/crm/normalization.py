@@ -59,6 +59,10 @@ def phone_parse(raw: object, region: str = DEFAULT_REGION) -> NormalizedPhone | 
         elif len(digits) == 10 and digits[0] in "3489":
             digits = "7" + digits
             has_plus = True
+        else:
+            # A local number without its city code (`123-45-67`) names no one phone in
+            # Russia; guessing a prefix would match strangers in different cities.
+            return None
     candidate = "+" + digits if has_plus else digits
     try:
         number = phonenumbers.parse(candidate, None if has_plus else region)
@@ -103,10 +107,13 @@ def email_normalize(raw: object) -> str | None:
     if len(text) > 254 or not _EMAIL_RE.match(text):
         return None
     local, _, domain = text.rpartition("@")
-    if not local or domain.startswith(".") or domain.endswith(".") or ".." in domain:
+    if not local:
         return None
     try:
         domain = domain.encode("idna").decode("ascii")
     except UnicodeError:
+        return None
+    # Checked after IDNA, which reads 。 ． ｡ as dots: `mail.ru。` must not become `mail.ru.`.
+    if domain.startswith(".") or domain.endswith(".") or ".." in domain:
         return None
     return f"{local}@{domain}"

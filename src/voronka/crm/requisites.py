@@ -40,7 +40,8 @@ def ogrn_is_valid(value: str) -> bool:
     return False
 
 
-_KPP_RE = re.compile(r"^\d{4}[\dA-Z]{2}\d{3}$")
+# ASCII: in Python `\d` also matches Arabic-Indic and other Unicode digits.
+_KPP_RE = re.compile(r"^\d{4}[\dA-Z]{2}\d{3}$", re.ASCII)
 
 
 def validate_inn(value: str) -> None:
@@ -51,7 +52,7 @@ def validate_inn(value: str) -> None:
 
 
 def validate_kpp(value: str) -> None:
-    if value and not _KPP_RE.match(value):
+    if value and not _KPP_RE.fullmatch(value):  # fullmatch: `$` would let "…\n" through
         raise ValidationError(_("КПП — 9 знаков: 4 цифры, 2 цифры или буквы, 3 цифры."), code="kpp")
 
 

@@ -37,10 +37,11 @@ def event_record(
     text: str = "",
     payload: dict[str, Any] | None = None,
     created_at: dt.datetime | None = None,
+    call=None,
 ) -> TimelineEvent:
     event = TimelineEvent(
         kind=kind, actor=actor, lead=lead, deal=deal, contact=contact, company=company,
-        text=text, payload=json_value(payload or {}),
+        text=text, payload=json_value(payload or {}), call=call,
     )
     if created_at is not None:
         event.created_at = created_at

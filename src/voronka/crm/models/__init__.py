@@ -1,3 +1,4 @@
+from voronka.crm.models.activities import Call, CallDirection, Task, TaskKind
 from voronka.crm.models.base import TRACKING_FIELDS, UTM_FIELDS, Entity, Semantics
 from voronka.crm.models.clients import (
     Communication,
@@ -22,6 +23,8 @@ from voronka.crm.models.timeline import EventKind, TimelineEvent
 __all__ = [
     "TRACKING_FIELDS",
     "UTM_FIELDS",
+    "Call",
+    "CallDirection",
     "CloseReason",
     "Communication",
     "CommunicationKind",
@@ -40,5 +43,7 @@ __all__ = [
     "Semantics",
     "Source",
     "Stage",
+    "Task",
+    "TaskKind",
     "TimelineEvent",
 ]

@@ -45,6 +45,8 @@ class TimelineEvent(models.Model):
                                 related_name="events")
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="events")
+    call = models.ForeignKey("crm.Call", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="events")
     text = models.TextField(_("текст"), blank=True)
     payload = models.JSONField(_("данные"), default=dict, blank=True)
 

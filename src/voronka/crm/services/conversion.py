@@ -119,7 +119,8 @@ def lead_convert(
     `contact`/`company` attach the lead to existing clients instead of creating new ones.
     `communication_targets` maps a lead communication id to where it goes.
     """
-    lead = Lead.objects.select_for_update().select_related("status", "source").get(pk=lead.pk)
+    # No select_related under FOR UPDATE: see leads._lock.
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if lead.status.semantics == Semantics.SUCCESS:
         raise ValidationError(_("Лид уже сконвертирован."))
     if lead.status.semantics == Semantics.FAILURE:

@@ -65,6 +65,8 @@ def deal_amount_resolve(amount: Any, rules: CrmSettings | None = None) -> Decima
     if value >= Decimal("1e12"):
         raise ValidationError({"amount": _("Слишком большая сумма сделки.")})
     value = value.quantize(Decimal("0.01"))
+    if value >= Decimal("1e12"):  # 999999999999.995 rounds up past what the field holds
+        raise ValidationError({"amount": _("Слишком большая сумма сделки.")})
     if value == 0 and rules.zero_becomes_one:
         return Decimal("1.00")
     if value < rules.minimum_amount:
@@ -135,7 +137,8 @@ def deal_create(
 
 
 def _lock(deal: Deal) -> Deal:
-    return Deal.objects.select_for_update().select_related("stage", "pipeline").get(pk=deal.pk)
+    # Without select_related, for the reasons given in leads._lock.
+    return Deal.objects.select_for_update().get(pk=deal.pk)
 
 
 @transaction.atomic
@@ -190,6 +193,10 @@ def deal_move(
             "Сделка уже закрыта. Вернуть её в работу может только руководитель.")})
     if old_stage.semantics != Semantics.PROCESS and stage.semantics != Semantics.PROCESS:
         raise ValidationError({"stage": _("Сделка уже закрыта; сначала верните её в работу.")})
+    # Checked here, not only in deal_close: the kanban and the API move deals directly.
+    if (stage.semantics != Semantics.PROCESS and closed_on is not None
+            and closed_on > timezone.localdate() + dt.timedelta(days=1)):
+        raise ValidationError({"closed_on": _("Дата закрытия не может быть в будущем.")})
     now = timezone.now()
     deal.stage, deal.pipeline = stage, stage.pipeline
     if stage.semantics == Semantics.PROCESS:
@@ -227,7 +234,5 @@ def deal_close(
     if stage is None:
         raise ValidationError({"stage": _("В направлении нет стадии «%(s)s».")
                                % {"s": semantics.label}})
-    if closed_on is not None and closed_on > timezone.localdate() + dt.timedelta(days=1):
-        raise ValidationError({"closed_on": _("Дата закрытия не может быть в будущем.")})
     return deal_move(deal=deal, stage=stage, acting_user=acting_user, closed_on=closed_on,
                      reason=reason, comment=comment)

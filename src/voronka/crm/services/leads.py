@@ -121,8 +121,14 @@ def lead_create(
 
 
 def _lock(lead: Lead) -> Lead:
-    """Re-read the lead under a row lock, so concurrent operations see each other's result."""
-    return Lead.objects.select_for_update().select_related("status").get(pk=lead.pk)
+    """Re-read the lead under a row lock, so concurrent operations see each other's result.
+
+    Without select_related: on PostgreSQL a joined FOR UPDATE also locks the joined rows
+    (the shared status), fails on a nullable join, and when the waiting transaction wakes
+    up it re-checks the join against the *old* status row, so the changed lead drops out
+    of the result and .get() raises DoesNotExist instead of the service's refusal.
+    """
+    return Lead.objects.select_for_update().get(pk=lead.pk)
 
 
 def _mark_handled(lead: Lead, now: dt.datetime) -> list[str]:

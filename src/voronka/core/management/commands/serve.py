@@ -23,6 +23,10 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        # Events acknowledged just before a crash were stored but maybe not processed.
+        from voronka.intake.services.events import events_pending_process
+
+        events_pending_process()
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"Voronka: http://{bind}/  (Ctrl+C to stop)")
         self.stdout.flush()

@@ -1,0 +1,75 @@
+"""Who becomes responsible for a new request, and why (the reason goes on the timeline)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from voronka.accounts.models import Role, User
+from voronka.intake.models import IntakeSettings
+from voronka.intake.sla import is_working_time
+
+REASONS = {
+    "answered": _("ответил на звонок"),
+    "client_owner": _("ответственный за клиента"),
+    "round_robin": _("по очереди среди менеджеров на смене"),
+    "default": _("ответственный по умолчанию"),
+    "none": _("никто не назначен: нет менеджеров на смене и ответственного по умолчанию"),
+}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    user: User | None
+    reason: str
+
+    @property
+    def reason_text(self) -> str:
+        return str(REASONS[self.reason])
+
+
+def _available(user: User | None, now: dt.datetime) -> bool:
+    return bool(user and user.is_active and (user.absent_until is None or user.absent_until <= now))
+
+
+def managers_on_duty(now: dt.datetime):
+    return User.objects.filter(role=Role.MANAGER, is_active=True).filter(
+        Q(absent_until__isnull=True) | Q(absent_until__lte=now)).order_by("id")
+
+
+def _round_robin(now: dt.datetime) -> User | None:
+    # The settings row is locked so two requests at once do not pick the same manager.
+    hours = IntakeSettings.objects.select_for_update().get(pk=IntakeSettings.load().pk)
+    candidates = list(managers_on_duty(now).values_list("id", flat=True))
+    if not candidates:
+        return None
+    last = hours.round_robin_last_id or 0
+    next_id = next((uid for uid in candidates if uid > last), candidates[0])
+    IntakeSettings.objects.filter(pk=hours.pk).update(round_robin_last=next_id)
+    return User.objects.get(pk=next_id)
+
+
+def responsible_choose(
+    *, now: dt.datetime, answered_by: User | None = None, client_owner: User | None = None
+) -> Assignment:
+    """The answerer; else the client's owner; else round robin on duty; else the default."""
+    hours = IntakeSettings.load()
+    if _available(answered_by, now):
+        return Assignment(answered_by, "answered")
+    if hours.assign_to_client_owner and _available(client_owner, now):
+        return Assignment(client_owner, "client_owner")
+    if hours.round_robin and is_working_time(now, hours):
+        user = _round_robin(now)
+        if user is not None:
+            return Assignment(user, "round_robin")
+    if _available(hours.default_responsible, now):
+        return Assignment(hours.default_responsible, "default")
+    # Out of hours with no default: still give it to someone, so it is not orphaned.
+    if hours.round_robin:
+        user = _round_robin(now)
+        if user is not None:
+            return Assignment(user, "round_robin")
+    return Assignment(None, "none")

@@ -1,0 +1,3 @@
+"""Importing this module registers every channel's event handler."""
+
+from voronka.intake.telephony import mango  # noqa: F401

@@ -1,0 +1,12 @@
+"""Built-in sections of the set-up file.
+
+To add a top-level key: write a module with a schema, a `check` and an `apply` that defines
+`SECTION = Section(...)`, and register it below. The order below is the order of checking and
+applying, so a section that refers to another (tracked_numbers → sources) comes after it.
+"""
+
+from voronka.setup.registry import register
+from voronka.setup.sections import deal_rules, lead_statuses, pipelines, sources, users
+
+for _module in (users, sources, lead_statuses, pipelines, deal_rules):
+    register(_module.SECTION)
