@@ -7,6 +7,7 @@ from typing import Any
 
 from voronka.accounts.models import User
 from voronka.crm.models import CrmSettings, LeadStatus, Pipeline, Source, Stage
+from voronka.intake.models import IntakeSettings, SlaRule, TelephonyConnection, TrackedNumber
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "src" / "voronka" / "setup" / "examples" / "company.yaml"
 EXAMPLE_ENV = {"VORONKA_ADMIN_PASSWORD": "admin-pass-2026", "VORONKA_HEAD_PASSWORD": "head-pass-2026"}
@@ -21,4 +22,8 @@ def db_snapshot() -> dict[str, list[dict[str, Any]]]:
         "pipelines": list(Pipeline.objects.order_by("pk").values()),
         "stages": list(Stage.objects.order_by("pk").values()),
         "crm_settings": list(CrmSettings.objects.order_by("pk").values()),
+        "telephony": list(TelephonyConnection.objects.order_by("pk").values()),
+        "tracked_numbers": list(TrackedNumber.objects.order_by("pk").values()),
+        "intake_settings": list(IntakeSettings.objects.order_by("pk").values()),
+        "sla": list(SlaRule.objects.order_by("pk").values()),
     }

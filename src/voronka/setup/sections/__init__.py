@@ -6,7 +6,18 @@ applying, so a section that refers to another (tracked_numbers → sources) come
 """
 
 from voronka.setup.registry import register
-from voronka.setup.sections import deal_rules, lead_statuses, pipelines, sources, users
+from voronka.setup.sections import (
+    deal_rules,
+    lead_statuses,
+    pipelines,
+    sla,
+    sources,
+    telephony,
+    tracked_numbers,
+    users,
+    working_hours,
+)
 
-for _module in (users, sources, lead_statuses, pipelines, deal_rules):
+for _module in (users, sources, lead_statuses, pipelines, deal_rules, telephony, tracked_numbers,
+                working_hours, sla):
     register(_module.SECTION)
