@@ -64,9 +64,11 @@ INSTALLED_APPS = [
     "voronka.accounts",
     "voronka.crm",
     "voronka.intake",
+    "voronka.webforms",
     "voronka.setup",
     "voronka.demo",
     "voronka.web",
+    "voronka.api",
 ]
 
 MIDDLEWARE = [

@@ -1,3 +1,5 @@
 """Importing this module registers every channel's event handler."""
 
-from voronka.intake.telephony import mango  # noqa: F401
+from voronka.api import intake  # noqa: F401  (the API channel)
+from voronka.intake.telephony import generic, mango, zadarma  # noqa: F401
+from voronka.webforms import handler as _webforms_handler  # noqa: F401

@@ -121,7 +121,7 @@ def fact_from_payload(kind: str, data: dict[str, Any]) -> CallFact:
         state = _text(data.get("call_state"), "call_state", required=True)
         at = _time(data.get("timestamp"), "timestamp", required=True)
         location = _text(data.get("location"), "location")
-        reason = _text(data.get("disconnect_reason"), "disconnect_reason")
+        reason = _text(data.get("disconnect_reason"), "disconnect_reason")[:64]
         if state == "Connected" and location == "abonent" and direction == CallDirection.INCOMING:
             return CallFact(kind="connected", at=at, extension=target.get("extension", ""), **base)
         if state == "Disconnected":
@@ -138,7 +138,7 @@ def fact_from_payload(kind: str, data: dict[str, Any]) -> CallFact:
         return CallFact(
             kind="summary", at=created, answered=result == 1, answered_at=talk, ended_at=ended,
             talk_seconds=max(0, int((ended - talk).total_seconds())) if talk and ended else 0,
-            disconnect_reason=_text(data.get("disconnect_reason"), "disconnect_reason"),
+            disconnect_reason=_text(data.get("disconnect_reason"), "disconnect_reason")[:64],
             extension=answer_extension, **base,
         )
     at = _time(data.get("timestamp"), "timestamp") or dt.datetime.now(dt.UTC)

@@ -8,6 +8,7 @@ applying, so a section that refers to another (tracked_numbers → sources) come
 from voronka.setup.registry import register
 from voronka.setup.sections import (
     deal_rules,
+    forms,
     lead_statuses,
     pipelines,
     sla,
@@ -15,9 +16,10 @@ from voronka.setup.sections import (
     telephony,
     tracked_numbers,
     users,
+    utm_rules,
     working_hours,
 )
 
-for _module in (users, sources, lead_statuses, pipelines, deal_rules, telephony, tracked_numbers,
-                working_hours, sla):
+for _module in (users, sources, forms, utm_rules, lead_statuses, pipelines, deal_rules, telephony,
+                tracked_numbers, working_hours, sla):
     register(_module.SECTION)

@@ -1,0 +1,112 @@
+"""Benchmark the intake: signed MANGO events posted to a running `voronka serve` on loopback.
+
+    .venv/bin/python bench/intake.py [--seconds 10] [--senders 8] [--rate 100] [--database-url URL]
+
+Phase 1 (throughput): `--senders` keep-alive connections post as fast as the server answers
+for `--seconds`. Phase 2 (latency): one paced sender at `--rate` events/s; prints p50/p99.
+Each call is four events (Appeared, Connected, Disconnected, summary), from a new number
+every call, so every call creates a lead. Loops are bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.support import MangoSender, mango_call_event, prepare, running_server
+
+MAX_EVENTS = 200_000
+
+
+def call_events(entry: str, client: str) -> list[tuple[str, dict]]:
+    now = int(time.time())
+    summary = {"entry_id": entry, "call_direction": 1, "from": {"number": client},
+               "to": {"number": "74950000001", "extension": "101"}, "line_number": "74950000001",
+               "create_time": now, "forward_time": now, "talk_time": now + 2, "end_time": now + 30,
+               "entry_result": 1, "disconnect_reason": 1110}
+    return [("call", mango_call_event(entry, 1, "Appeared", client)),
+            ("call", mango_call_event(entry, 2, "Connected", client, extension="101")),
+            ("call", mango_call_event(entry, 3, "Disconnected", client)),
+            ("summary", summary)]
+
+
+def throughput(port: int, seconds: float, senders: int) -> tuple[int, int, float]:
+    counts, errors = [0] * senders, [0] * senders
+    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+
+    def run(index: int) -> None:
+        sender = MangoSender(port)
+        call = 0
+        while time.monotonic() < deadline and counts[index] < MAX_EVENTS // senders:
+            call += 1
+            for kind, data in call_events(f"t{index}-{call}", f"+7901{index:02d}{call:05d}"):
+                status = sender.post(kind, data)
+                counts[index] += 1
+                errors[index] += status != 200
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts), sum(errors), time.monotonic() - started
+
+
+def latency(port: int, rate: float, seconds: float) -> list[float]:
+    sender = MangoSender(port)
+    samples: list[float] = []
+    interval = 1.0 / rate
+    next_at = time.monotonic()
+    call = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        call += 1
+        for kind, data in call_events(f"l-{call}", f"+7902{call:06d}"):
+            pause = next_at - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            began = time.perf_counter()
+            status = sender.post(kind, data)
+            samples.append((time.perf_counter() - began) * 1000)
+            if status != 200:
+                raise SystemExit(f"event refused with HTTP {status}")
+            next_at += interval
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--senders", type=int, default=8)
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--database-url", default=None,
+                        help="a throw-away PostgreSQL database (default: SQLite in a temp dir)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="voronka-bench-") as tmp:
+        data_dir = Path(tmp)
+        prepare(data_dir, args.database_url)
+        with running_server(data_dir, workers=args.workers, threads=args.threads,
+                            database_url=args.database_url) as (_proc, port):
+            total, errors, elapsed = throughput(port, args.seconds, args.senders)
+            samples = latency(port, args.rate, args.seconds)
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    quantiles = statistics.quantiles(samples, n=100)
+    print(f"backend: {backend}, gunicorn {args.workers} workers x {args.threads} threads")
+    print(f"throughput: {total} events in {elapsed:.1f} s = {total / elapsed:.0f} events/s "
+          f"({args.senders} senders, {errors} non-2xx)")
+    print(f"latency at {args.rate:.0f} events/s: p50 {quantiles[49]:.1f} ms, "
+          f"p99 {quantiles[98]:.1f} ms, max {max(samples):.1f} ms ({len(samples)} events)")
+
+
+if __name__ == "__main__":
+    main()

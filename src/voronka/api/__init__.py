@@ -1,0 +1,1 @@
+"""The native REST API under /api/v1/ (Django Ninja): thin handlers over services and selectors."""
