@@ -8,6 +8,7 @@ import time
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from voronka.webforms.models import WebForm, origin_normalize
 
@@ -103,8 +104,8 @@ def origin_permitted(request: HttpRequest, form: WebForm) -> bool:
 
 def cors_headers(response: HttpResponse, request: HttpRequest, form: WebForm | None) -> HttpResponse:
     """Allow the browser to read the answer only on the sites listed for the form."""
-    response.headers["Vary"] = "Origin" if "Vary" not in response.headers else (
-        response.headers["Vary"] + ", Origin")
+    # The answer differs by Origin (CORS) and by Accept (JSON or HTML).
+    patch_vary_headers(response, ("Origin", "Accept"))
     origin = request_origin(request)
     if form is not None and origin and form.origin_allowed(origin):
         response.headers["Access-Control-Allow-Origin"] = origin

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from voronka.intake.models import EventState, InboundEvent
@@ -80,7 +81,7 @@ def process_event(event: InboundEvent) -> InboundEvent:
         log.exception("inbound event %s failed", event.pk)
         InboundEvent.objects.filter(pk=event.pk).update(
             state=EventState.FAILED, error=f"{type(exc).__name__}: {exc}"[:5000],
-            attempts=event.attempts + 1)
+            attempts=F("attempts") + 1)
         event.refresh_from_db()
         return event
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from voronka.crm.models import (
     TRACKING_FIELDS,
+    UTM_FIELDS,
     Company,
     Contact,
     Deal,
@@ -103,7 +104,7 @@ def _new_lead(request: InboundRequest, match: ClientMatch, *, repeat: bool) -> L
         "referrer": request.referrer, "tracked_number": phone_normalize(request.tracked_number)
         if request.tracked_number else "",
     }.items() if k in TRACKING_FIELDS and v}
-    utm = {k: str(v)[:255] for k, v in request.utm.items() if v}
+    utm = {k: str(v)[:255] for k, v in request.utm.items() if v and k in UTM_FIELDS}
     contact = match.contacts[0] if repeat and match.contacts else None
     company = match.companies[0] if repeat and match.companies else (
         contact.company if contact is not None else None)
