@@ -113,3 +113,9 @@ def test_overdue_selector_lists_unhandled_leads_past_deadline(manager):
     assert list(leads_overdue(later)) == [lead]
     comment_add(lead=lead, text="Перезвонил", acting_user=manager)
     assert list(leads_overdue(later)) == []
+
+
+def test_tracking_junk_never_fails_a_request(manager):
+    lead = inbound_request_accept(request(landing_page="not a url", referrer="javascript:alert(1)",
+                                          utm={"utm_source": "yandex", "bogus": "x"})).lead
+    assert lead.landing_page == "" and lead.referrer == "" and lead.utm_source == "yandex"

@@ -8,6 +8,7 @@ from typing import Any
 from voronka.accounts.models import User
 from voronka.crm.models import CrmSettings, LeadStatus, Pipeline, Source, Stage
 from voronka.intake.models import IntakeSettings, SlaRule, TelephonyConnection, TrackedNumber
+from voronka.webforms.models import FormField, UtmRule, WebForm
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "src" / "voronka" / "setup" / "examples" / "company.yaml"
 EXAMPLE_ENV = {"VORONKA_ADMIN_PASSWORD": "admin-pass-2026", "VORONKA_HEAD_PASSWORD": "head-pass-2026"}
@@ -26,4 +27,7 @@ def db_snapshot() -> dict[str, list[dict[str, Any]]]:
         "tracked_numbers": list(TrackedNumber.objects.order_by("pk").values()),
         "intake_settings": list(IntakeSettings.objects.order_by("pk").values()),
         "sla": list(SlaRule.objects.order_by("pk").values()),
+        "forms": list(WebForm.objects.order_by("pk").values()),
+        "form_fields": list(FormField.objects.order_by("pk").values()),
+        "utm_rules": list(UtmRule.objects.order_by("pk").values()),
     }

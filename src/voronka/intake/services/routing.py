@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -70,6 +72,20 @@ def identities_lock(keys: list[str]) -> None:
         IdentityLock.objects.select_for_update().get(key=key)
 
 
+_url_validator = URLValidator()
+
+
+def url_or_blank(value: str) -> str:
+    """A landing page or referrer as given, or "" when it is no URL: tracking data is best-effort
+    and must never make a request fail."""
+    value = (value or "").strip()[:2000]
+    try:
+        _url_validator(value)
+    except ValidationError:
+        return ""
+    return value
+
+
 def _explicit_target(request: InboundRequest) -> RoutingResult | None:
     """A reply that names its lead or deal (e-mail thread, lead number in the subject)."""
     if request.reply_to_deal_id:
@@ -100,8 +116,9 @@ def _new_lead(request: InboundRequest, match: ClientMatch, *, repeat: bool) -> L
     comms = [CommunicationInput("PHONE", p) for p in request.phones if p]
     comms += [CommunicationInput("EMAIL", e) for e in request.emails if e]
     tracking = {k: v for k, v in {
-        "visit_id": request.visit_id, "landing_page": request.landing_page,
-        "referrer": request.referrer, "tracked_number": phone_normalize(request.tracked_number)
+        "visit_id": request.visit_id[:64], "landing_page": url_or_blank(request.landing_page),
+        "referrer": url_or_blank(request.referrer),
+        "tracked_number": phone_normalize(request.tracked_number)
         if request.tracked_number else "",
     }.items() if k in TRACKING_FIELDS and v}
     utm = {k: str(v)[:255] for k, v in request.utm.items() if v and k in UTM_FIELDS}
