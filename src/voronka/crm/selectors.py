@@ -95,6 +95,8 @@ def client_find(*, phones: list[str] = (), emails: list[str] = ()) -> ClientMatc
     if not (normalized_phones or normalized_emails):
         return match
     owners = list(Communication.objects.filter(keys).values_list("lead", "contact", "company"))
+    if not owners:  # most requests come from someone new; skip four empty lookups
+        return match
     lead_ids = {lead for lead, _c, _co in owners if lead}
     contact_ids = {contact for _l, contact, _co in owners if contact}
     company_ids = {company for _l, _c, company in owners if company}

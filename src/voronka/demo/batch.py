@@ -12,9 +12,19 @@ from typing import NamedTuple
 
 from django.db import transaction
 
-from voronka.crm.models import Communication, Company, Contact, Deal, Lead, TimelineEvent
+from voronka.crm.models import (
+    Call,
+    Communication,
+    Company,
+    Contact,
+    Deal,
+    Lead,
+    Task,
+    TimelineEvent,
+)
 from voronka.demo.events import EventSpec
 from voronka.demo.rows import RowFactory
+from voronka.intake.models import InboundEvent
 
 _communication_row = RowFactory(Communication)
 
@@ -50,9 +60,15 @@ class Batch:
         self.child_deals: list[Deal] = []  # copies pointing at a mother deal
         self.communications: list[CommSpec] = []
         self.events: list[EventSpec] = []
+        self.calls: list[Call] = []
+        self.tasks: list[Task] = []
+        self.inbound: list[InboundEvent] = []
 
     def __len__(self) -> int:
         return len(self.leads)
+
+    def __bool__(self) -> bool:
+        return bool(self.leads or self.inbound)
 
     def flush(self) -> tuple[int, int]:
         """Write everything in one transaction; return (communications, events) written."""
@@ -66,8 +82,12 @@ class Batch:
             # Built only now: their owners got their pks just above.
             comms = [c.to_row() for c in self.communications]
             Communication.objects.bulk_create(comms)
+            Call.objects.bulk_create(self.calls)
+            InboundEvent.objects.bulk_create(self.inbound)
+            # Events point at calls and (in the payload) at inbound events: built only now.
             events = [e.to_row() for e in self.events]
             TimelineEvent.objects.bulk_create(events)
+            Task.objects.bulk_create(self.tasks)
         written = len(comms), len(events)
         self.__init__()
         return written

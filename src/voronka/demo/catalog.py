@@ -28,30 +28,54 @@ class Channel:
     web: bool = False  # carries UTM tags and a visit
 
 
-_DYNAMIC_POOL = ("+74951500211", "+74951500212", "+74951500213", "+74951500214",
-                 "+74951500215")
 CHANNELS: tuple[Channel, ...] = (
     Channel("AVITO", 22, 0.94, ((CALL, 58), (MISSED, 7), (CHAT, 35)), ("+74951500101",),
             "Объявление «Пропуска на МКАД, ТТК, СК для грузовиков»"),
     Channel("YANDEX_DIRECT", 19, 0.89, ((CALL, 45), (MISSED, 5), (FORM, 40), (EMAIL, 10)),
-            _DYNAMIC_POOL, web=True),
+            ("+74951500211", "+74951500212", "+74951500213", "+74951500214", "+74951500215"),
+            web=True),
     Channel("2GIS", 9, 0.88, ((CALL, 85), (MISSED, 15)), ("+74951500102",),
             "Карточка компании в 2ГИС"),
     Channel("YANDEX_MAPS", 8, 0.87, ((CALL, 85), (MISSED, 15)), ("+74951500103",),
             "Карточка организации на Яндекс.Картах"),
     Channel("SEO", 9, 0.86, ((CALL, 45), (MISSED, 5), (FORM, 35), (EMAIL, 15)),
-            _DYNAMIC_POOL, web=True),
-    Channel("SITE", 7, 0.87, ((CALL, 50), (FORM, 35), (EMAIL, 15)), ("+74951500100",),
+            ("+74951500221", "+74951500222"), web=True),
+    Channel("SITE", 7, 0.87, ((CALL, 50), (FORM, 35), (EMAIL, 15)), ("+74951500105",),
             web=True),
     Channel("YULA", 3, 0.96, ((CALL, 50), (CHAT, 50)), ("+74951500104",),
             "Объявление «Пропуск на МКАД за 1 день»"),
-    Channel("SOCIAL", 4, 0.92, ((FORM, 40), (CHAT, 40), (CALL, 20)), _DYNAMIC_POOL, web=True),
-    Channel("DIRECT", 5, 0.84, ((CALL, 60), (FORM, 25), (EMAIL, 15)), _DYNAMIC_POOL, web=True),
+    Channel("SOCIAL", 4, 0.92, ((FORM, 40), (CHAT, 40), (CALL, 20)), ("+74951500231",),
+            web=True),
+    Channel("DIRECT", 5, 0.84, ((CALL, 60), (FORM, 25), (EMAIL, 15)), ("+74951500241",),
+            web=True),
     Channel("CALL", 6, 0.88, ((CALL, 85), (MISSED, 15)), ("+74951500100",)),
     Channel("EMAIL", 3, 0.92, ((EMAIL, 100),)),
     Channel("WEBFORM", 3, 0.84, ((FORM, 100),)),
-    Channel("RECOMMENDATION", 2, 0.6, ((CALL, 100),), description="Рекомендация клиента"),
+    Channel("RECOMMENDATION", 2, 0.6, ((CALL, 100),), ("+74951500109",),
+            "Рекомендация клиента"),
 )
+# Our lines (intake TrackedNumber): number -> (campaign, where it is printed). Every number
+# belongs to one channel, so a call's line tells its source, as the intake attributes it.
+LINES: dict[str, tuple[str, str]] = {
+    "+74951500100": ("", "Основной номер офиса: визитки, документы, вывеска"),
+    "+74951500101": ("avito_propusk_mkad", "Объявление на Авито"),
+    "+74951500102": ("2gis_card", "Карточка компании в 2ГИС"),
+    "+74951500103": ("yandex_maps_card", "Карточка организации на Яндекс.Картах"),
+    "+74951500104": ("yula_propusk_1day", "Объявление на Юле"),
+    "+74951500105": ("site_header", "Номер в шапке сайта (без подмены)"),
+    "+74951500109": ("", "Номер на визитках для рекомендаций"),
+    **{f"+7495150021{i}": ("direct_calltracking", f"Яндекс.Директ: подменный номер {i}")
+       for i in range(1, 6)},
+    **{f"+7495150022{i}": ("seo_calltracking", f"Поиск: подменный номер {i}")
+       for i in range(1, 3)},
+    "+74951500231": ("social_calltracking", "ВКонтакте и Telegram: подменный номер"),
+    "+74951500241": ("direct_visits_calltracking", "Прямые заходы на сайт: подменный номер"),
+}
+# First-response deadlines (intake SlaRule), working minutes; the rest get the default.
+SLA_MINUTES = {"AVITO": 10, "YULA": 10, "2GIS": 10, "YANDEX_MAPS": 10, "YANDEX_DIRECT": 10,
+               "CALL": 10, "RECOMMENDATION": 10, "EMAIL": 60, "WEBFORM": 30}
+SLA_DEFAULT_MINUTES = 15
+MAILBOX = "zakaz@propusk-msk.example"
 
 JUNK_REASONS = {  # CloseReason(entity="lead").code -> (weight, typical comments)
     "NO_ANSWER": (25, ("Три попытки дозвона, трубку не берёт", "Не отвечает ни на звонки, ни в WhatsApp")),

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from voronka.accounts.models import User
 from voronka.crm.models import (
+    Call,
     CloseReason,
     Company,
     Contact,
@@ -27,6 +28,7 @@ from voronka.crm.models import (
 )
 from voronka.crm.timeline import json_value
 from voronka.demo.rows import RowFactory
+from voronka.intake.models import InboundEvent
 
 _event_row = RowFactory(TimelineEvent)
 
@@ -41,16 +43,22 @@ class EventSpec(NamedTuple):
     company: Company | None = None
     text: str = ""
     payload: dict[str, Any] | None = None
+    call: Call | None = None
+    inbound: InboundEvent | None = None  # its id goes into the payload, as the handlers do
 
     def to_row(self) -> TimelineEvent:
         """The row, once every object it points at has been saved."""
+        payload = self.payload or {}
+        if self.inbound is not None:
+            payload = {**payload, "inbound_event": self.inbound.pk}
         return _event_row(
             kind=self.kind, created_at=self.at, actor_id=self.actor_id,
             lead_id=self.lead.pk if self.lead is not None else None,
             deal_id=self.deal.pk if self.deal is not None else None,
             contact_id=self.contact.pk if self.contact is not None else None,
             company_id=self.company.pk if self.company is not None else None,
-            text=self.text, payload=json_value(self.payload or {}),
+            call_id=self.call.pk if self.call is not None else None,
+            text=self.text, payload=json_value(payload),
         )
 
 

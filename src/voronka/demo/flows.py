@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from voronka.accounts.models import User
 from voronka.crm.models import Company, Contact, Deal, Lead, Source
-from voronka.demo import events
+from voronka.demo import events, inbound
 from voronka.demo.batch import CommSpec
 from voronka.demo.catalog import (
     CALL,
@@ -111,7 +111,8 @@ def new_lead(run: Run, at: dt.datetime) -> None:
     rng, d = run.rng, run.dicts
     req = request_draw(run)
     manager = run.manager_at(at)
-    fate = fate_draw(rng, at, junk_rate=req.channel.junk, repeat=False)
+    deadline, react = inbound.sla_draw(run, at, req.channel.code, repeat=False)
+    fate = fate_draw(rng, react_at=react, junk_rate=req.channel.junk, repeat=False)
     tracking = tracking_draw(rng, req.channel, req.kind, req.service)
     title = lead_title(rng, req.channel, req.kind, req.phone, req.service, req.vehicles)
     shown = rng.random()  # how much of the name the request itself revealed
@@ -133,7 +134,7 @@ def new_lead(run: Run, at: dt.datetime) -> None:
         post=post if firm and converts else "",
         company_title=firm.title if firm and (converts or kind in (FORM, EMAIL)) else "",
         source_id=source.pk, source_description=req.channel.description,
-        responsible_id=manager.pk, created_at=at, **tracking,
+        responsible_id=manager.pk, created_at=at, sla_deadline=deadline, **tracking,
         comments=request_text(rng, req.service, req.vehicles) if kind in (FORM, EMAIL) else "",
     )
     comms = []
@@ -146,8 +147,15 @@ def new_lead(run: Run, at: dt.datetime) -> None:
     run.stats.leads += 1
     run.event(events.lead_created(lead, at=at, actor_id=None, source=source, responsible=manager,
                                   is_repeat=False))
+    _arrive(run, lead, Arrival(kind=kind, code=req.channel.code, phone=req.phone,
+                               email=req.email, owner=manager, reason="round_robin",
+                               outcome="new_lead", name=person.first, react_at=react,
+                               junk=fate.junk, service=req.service, vehicles=req.vehicles))
     if lead_settle(run, lead, fate):
         _convert_new(run, req, lead, comms, tracking=tracking, manager=manager, source=source)
+    elif lead.tracked_number:
+        inbound.follow_up_calls(run, phone=req.phone, owner=manager, lead=lead, start=at,
+                                end=lead.closed_at, line=lead.tracked_number)
 
 
 def _convert_new(run: Run, req: Request, lead: Lead, comms: list[CommSpec], *,
@@ -178,6 +186,8 @@ def _convert_new(run: Run, req: Request, lead: Lead, comms: list[CommSpec], *,
         source_description=lead.source_description, tracking=tracking, comments=lead.comments,
         is_repeat=False, win_rate=WIN_RATE))
     lead_mark_converted(run, lead, deal, contact, company, created=True)
+    inbound.follow_up_calls(run, phone=req.phone, owner=manager, deal=deal, start=conv_at,
+                            end=deal.closed_at, line=lead.tracked_number or inbound.MAIN_LINE)
     if won_at is not None:
         ref = ClientRef(contact=contact, company=company, person=req.person, phone=req.phone,
                         email=req.email, responsible=manager, source=source, first_touch=source,
@@ -212,7 +222,8 @@ def repeat_lead(run: Run, at: dt.datetime, client: ClientRef) -> None:
     kind = EMAIL if code == "EMAIL" else pick(rng, channel.kinds) if channel else CALL
     if kind != EMAIL and client.phone is None:
         kind = EMAIL if client.email else kind
-    fate = fate_draw(rng, at, junk_rate=REPEAT_JUNK_RATE, repeat=True)
+    deadline, react = inbound.sla_draw(run, at, code, repeat=True)
+    fate = fate_draw(rng, react_at=react, junk_rate=REPEAT_JUNK_RATE, repeat=True)
     service = client.service if rng.random() < 0.5 else service_random(rng)
     vehicles = vehicles_count(rng, legal=client.company is not None)
     amount = amount_random(rng, service, vehicles)
@@ -225,7 +236,7 @@ def repeat_lead(run: Run, at: dt.datetime, client: ClientRef) -> None:
         source_description=channel.description if channel else "",
         responsible_id=client.responsible.pk, is_repeat=True,
         comments=request_text(rng, service, vehicles) if kind in (FORM, EMAIL) else "",
-        created_at=at, **tracking,
+        created_at=at, sla_deadline=deadline, **tracking,
     )
     # Through the descriptor: the client may be in this batch, not yet saved.
     lead.contact, lead.company = client.contact, client.company
@@ -240,6 +251,11 @@ def repeat_lead(run: Run, at: dt.datetime, client: ClientRef) -> None:
     run.event(events.lead_created(lead, at=at, actor_id=None, source=source,
                                   responsible=client.responsible, is_repeat=True,
                                   contact=client.contact, company=client.company))
+    _arrive(run, lead, Arrival(kind=kind, code=code, phone=client.phone, email=client.email,
+                               owner=client.responsible, reason="client_owner",
+                               outcome="repeat_lead", name=person.first, react_at=react,
+                               junk=fate.junk, service=service, vehicles=vehicles,
+                               contact=client.contact, company=client.company))
     if not lead_settle(run, lead, fate):
         return
     deal, won_at = deal_build(run, DealInput(
@@ -249,10 +265,58 @@ def repeat_lead(run: Run, at: dt.datetime, client: ClientRef) -> None:
         first_touch=client.first_touch, source_description=lead.source_description,
         tracking=tracking, comments=lead.comments, is_repeat=True, win_rate=REPEAT_WIN_RATE))
     lead_mark_converted(run, lead, deal, client.contact, client.company, created=False)
+    inbound.follow_up_calls(run, phone=client.phone, owner=client.responsible, deal=deal,
+                            start=lead.closed_at, end=deal.closed_at,
+                            line=lead.tracked_number or inbound.MAIN_LINE)
     if won_at is not None:
         ref = dataclasses.replace(client, deal=deal, source=source, service=service,
                                   tracking=tracking)
         _client_won(run, ref, won_at, may_copy=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """How a lead's request came in, for the intake's traces of it."""
+
+    kind: str
+    code: str  # the source's code
+    phone: Phone | None
+    email: str | None
+    owner: User
+    reason: str  # of the assignment, unless the owner answered the call
+    outcome: str  # new_lead | repeat_lead
+    name: str
+    react_at: dt.datetime
+    junk: bool
+    service: Service
+    vehicles: int
+    contact: Contact | None = None
+    company: Company | None = None
+
+
+def _arrive(run: Run, lead: Lead, arrival: Arrival) -> None:
+    """ASSIGNED with its reason, then the call, e-mail or form that brought the lead."""
+    a, at = arrival, lead.created_at
+    owner_of = {"contact": a.contact, "company": a.company}
+    if a.kind in (CALL, MISSED) and a.phone is not None:
+        answered = not inbound.missed_draw(run, at, drawn_missed=a.kind == MISSED)
+        inbound.assigned(run, lead, at=at, to=a.owner,
+                         reason="answered" if answered else a.reason)
+        call = inbound.call_make(run, at=at, phone=a.phone,
+                                 line=lead.tracked_number or inbound.MAIN_LINE, owner=a.owner,
+                                 answered=answered, outcome=a.outcome, lead=lead,
+                                 short=a.junk, **owner_of)
+        if not answered:  # calling back is the first reaction
+            inbound.call_back(run, call, owner=a.owner, done_at=a.react_at)
+        return
+    inbound.assigned(run, lead, at=at, to=a.owner, reason=a.reason)
+    if a.kind == FORM:
+        inbound.form_arrived(run, lead, code=a.code, name=a.name, phone=a.phone, email=a.email,
+                             outcome=a.outcome, **owner_of)
+    elif a.kind == EMAIL and a.email:
+        inbound.email_arrived(run, lead, sender=a.email, outcome=a.outcome,
+                              subject=inbound.subject_for(run, lead, a.service, a.vehicles),
+                              **owner_of)
 
 
 def comm_for_copy(client: ClientRef, lead: Lead) -> CommSpec | None:

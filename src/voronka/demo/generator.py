@@ -18,6 +18,7 @@ from voronka.demo.clock import Calendar, current_time
 from voronka.demo.context import dictionaries_load
 from voronka.demo.copies import copies_make
 from voronka.demo.flows import new_lead, repeat_lead
+from voronka.demo.inbound import demo_hours, failed_events, intake_configure
 from voronka.demo.state import Run, Stats
 
 BATCH_SIZE = 5000  # leads per transaction; their deals, clients and events come along
@@ -42,7 +43,9 @@ def generate(
     # every request in time, and vice versa.
     time_rng = random.Random(rng.getrandbits(64))
     calendar = Calendar(time_rng, now=now, total=leads)
-    run = Run(rng=rng, dicts=dictionaries_load(users), now=now, slots_left=leads)
+    dicts = dictionaries_load(users)
+    intake_configure(dicts.sources)
+    run = Run(rng=rng, dicts=dicts, now=now, slots_left=leads, hours=demo_hours())
     for at in calendar.moments(time_rng):
         while (due := run.pool.due_process(at)) is not None:
             copies_make(run, *due)
@@ -59,12 +62,13 @@ def generate(
             new_lead(run, at)
         if len(run.batch) >= batch_size:
             _flush(run, progress, leads)
+    failed_events(run)
     _flush(run, progress, leads)
     return run.stats
 
 
 def _flush(run: Run, progress: Progress | None, total: int) -> None:
-    if not len(run.batch):
+    if not run.batch:
         return
     comms, events = run.batch.flush()
     run.stats.communications += comms

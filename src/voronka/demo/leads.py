@@ -31,6 +31,7 @@ from voronka.demo.catalog import (
     EMAIL,
     JUNK_REASONS,
     LEAD_COMMENTS,
+    LINES,
     MISSED,
     REPEAT_JUNK_REASONS,
     SEARCH_TERMS,
@@ -70,14 +71,15 @@ class Fate:
 JUNK_CLOSE_HOURS = {"NO_ANSWER": 30.0, "PRICE": 8.0, "OTHER": 8.0}
 
 
-def fate_draw(rng: random.Random, at: dt.datetime, *, junk_rate: float, repeat: bool) -> Fate:
+def fate_draw(rng: random.Random, *, react_at: dt.datetime, junk_rate: float,
+              repeat: bool) -> Fate:
+    """The lead's future from its first reaction on (drawn against the SLA by `inbound`)."""
     junk = rng.random() < junk_rate
     reasons = REPEAT_JUNK_REASONS if repeat else JUNK_REASONS
     reason_code = pick(rng, reasons)
     waits = junk and reason_code in JUNK_CLOSE_HOURS
     touched = waits or rng.random() < (0.25 if junk else 0.85)
     forgotten = rng.random() < FORGOTTEN_SHARE
-    react_at = during_work(rng, at, 300 if repeat else 540)
     if junk:
         hours = JUNK_CLOSE_HOURS.get(reason_code, 0.5)
         close_at = during_work(rng, react_at, hours * 3600, 300) if touched else react_at
@@ -97,7 +99,10 @@ def tracking_draw(rng: random.Random, channel: Channel | None, kind: str,
     if channel is None:
         return values
     if kind in (CALL, MISSED) and channel.tracked_numbers:
-        values["tracked_number"] = rng.choice(channel.tracked_numbers)
+        line = rng.choice(channel.tracked_numbers)
+        values["tracked_number"] = line
+        # What the intake's attribution writes: the tracked number's campaign.
+        values["utm_campaign"] = LINES.get(line, ("", ""))[0]
     if not channel.web:
         return values
     code, referrer = channel.code, ""

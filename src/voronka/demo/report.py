@@ -61,5 +61,9 @@ def summary_lines(stats: Stats, seconds: float) -> list[str]:
         f"проиграно {_n(stats.deals_lost)}, в работе {_n(stats.deals_open)}",
         f"Выручка (выигранные сделки): {money_format(stats.revenue)}",
         f"Средства связи: {_n(stats.communications)}, события таймлайна: {_n(stats.events)}",
+        f"Звонки: {_n(stats.calls)} — пропущенных {_n(stats.calls_missed)}, "
+        f"дел «Перезвонить» {_n(stats.call_backs)}; входящие события: "
+        f"{_n(stats.inbound_events + stats.inbound_failed)} (с ошибкой {_n(stats.inbound_failed)}); "
+        f"лидов с реакцией позже срока: {_n(stats.leads_late)}",
         f"Время: {seconds:.1f} с",
     ]

@@ -1,8 +1,10 @@
 """Wiping the CRM rows of a demo database before loading the demo again.
 
 It deletes every lead, deal, contact, company, communication, timeline event and
-activity (a demo database has no other data), keeping the dictionaries (sources,
-statuses, pipelines, reasons).
+activity (calls, tasks) and the intake's event log (a demo database has no other data),
+keeping the dictionaries (sources, statuses, pipelines, reasons) and the configuration
+(telephony connections, tracked numbers, SLA rules, intake settings), which the demo
+updates in place.
 Deletion goes through the ORM, so rows of other apps that point at CRM rows are
 cascaded or nulled as their models say; large tables are deleted in chunks so that
 Django never loads a million rows to collect them.
@@ -16,12 +18,14 @@ from django.db.models.deletion import Collector
 
 from voronka.crm.models import Communication, Company, Contact, Deal, Lead, TimelineEvent
 from voronka.demo.users import demo_users_delete
+from voronka.intake.models import IdentityLock, InboundEvent
 
 CHUNK = 5000
 # The core items, deleted last; by then little points at them and they go in few queries.
 CORE_MODELS: tuple[type[models.Model], ...] = (Deal, Lead, Contact, Company)
 # Deleted first: the biggest tables, which nothing else points at.
-LOG_MODELS: tuple[type[models.Model], ...] = (TimelineEvent, Communication)
+LOG_MODELS: tuple[type[models.Model], ...] = (InboundEvent, IdentityLock, TimelineEvent,
+                                              Communication)
 
 
 def crm_data_models() -> list[type[models.Model]]:
@@ -37,7 +41,25 @@ def crm_data_models() -> list[type[models.Model]]:
             field.many_to_one and field.related_model in CORE_MODELS
             for field in model._meta.concrete_fields)
     ]
-    return [*LOG_MODELS, *attached, *CORE_MODELS]
+    return [*LOG_MODELS, *_pointers_first(attached), *CORE_MODELS]
+
+
+def _pointers_first(found: list[type[models.Model]]) -> list[type[models.Model]]:
+    """A model before the ones it points at (tasks before calls): nothing is left to null."""
+    ordered: list[type[models.Model]] = []
+    pending = list(found)
+    while pending:
+        for model in pending:
+            pointed_at = any(f.many_to_one and f.related_model is model
+                             for other in pending if other is not model
+                             for f in other._meta.concrete_fields)
+            if not pointed_at:
+                ordered.append(model)
+                pending.remove(model)
+                break
+        else:  # a cycle: keep the registry order for the rest
+            return [*ordered, *pending]
+    return ordered
 
 
 def _delete_all(model: type[models.Model]) -> int:

@@ -15,6 +15,7 @@ from voronka.demo.clients import ClientPool
 from voronka.demo.context import Dictionaries
 from voronka.demo.events import EventSpec
 from voronka.demo.users import DEMO_USERS
+from voronka.intake.models import IntakeSettings
 
 
 @dataclass
@@ -33,6 +34,12 @@ class Stats:
     revenue: Decimal = Decimal("0.00")
     communications: int = 0
     events: int = 0
+    calls: int = 0
+    calls_missed: int = 0
+    call_backs: int = 0  # «Перезвонить» tasks of missed calls
+    inbound_events: int = 0
+    inbound_failed: int = 0
+    leads_late: int = 0  # first reaction after the SLA deadline
 
     @property
     def deals(self) -> int:
@@ -57,8 +64,12 @@ class Run:
     # copies count towards --leads, so the total is exactly what was asked for.
     slots_left: int = 0
     skip: int = 0
+    # Working hours of the SLA clock (an unsaved IntakeSettings: `working_deadline` is pure).
+    hours: IntakeSettings = field(default_factory=IntakeSettings)
+    recent_days: int = 30  # intake events are kept for requests this recent
 
     def __post_init__(self) -> None:
+        self.recent_since = self.now - dt.timedelta(days=self.recent_days)
         self._channels = self.dicts.channels
         self._channel_cum = list(accumulate(c.weight for c in self._channels))
         by_name = {u.username: u for u in DEMO_USERS}

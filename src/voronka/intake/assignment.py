@@ -42,7 +42,7 @@ def managers_on_duty(now: dt.datetime):
 
 def _round_robin(now: dt.datetime) -> User | None:
     # The settings row is locked so two requests at once do not pick the same manager.
-    hours = IntakeSettings.objects.select_for_update().get(pk=IntakeSettings.load().pk)
+    hours = IntakeSettings.objects.select_for_update().get(pk=1)
     candidates = list(managers_on_duty(now).values_list("id", flat=True))
     if not candidates:
         return None
@@ -53,10 +53,14 @@ def _round_robin(now: dt.datetime) -> User | None:
 
 
 def responsible_choose(
-    *, now: dt.datetime, answered_by: User | None = None, client_owner: User | None = None
+    *,
+    now: dt.datetime,
+    answered_by: User | None = None,
+    client_owner: User | None = None,
+    hours: IntakeSettings | None = None,
 ) -> Assignment:
     """The answerer; else the client's owner; else round robin on duty; else the default."""
-    hours = IntakeSettings.load()
+    hours = hours or IntakeSettings.load()
     if _available(answered_by, now):
         return Assignment(answered_by, "answered")
     if hours.assign_to_client_owner and _available(client_owner, now):

@@ -65,11 +65,17 @@ def communication_build(item: CommunicationInput) -> Communication:
 
 
 def communications_add(
-    owner: Lead | Contact | Company, items: Iterable[CommunicationInput | Communication]
+    owner: Lead | Contact | Company,
+    items: Iterable[CommunicationInput | Communication],
+    *,
+    fresh: bool = False,
 ) -> list[Communication]:
-    """Attach communications to an owner, skipping ones it already has (same normalised value)."""
+    """Attach communications to an owner, skipping ones it already has (same normalised value).
+
+    `fresh`: the owner was created a moment ago, so it has none yet to compare with.
+    """
     field = {Lead: "lead", Contact: "contact", Company: "company"}[type(owner)]
-    existing = {
+    existing = set() if fresh else {
         (kind, normalized or value)
         for kind, normalized, value in Communication.objects.filter(**{field: owner}).values_list(
             "kind", "normalized", "value"

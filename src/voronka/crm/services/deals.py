@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from voronka.crm.cleaning import full_clean_with_loaded_relations
 from voronka.crm.custom_fields import custom_fields_clean
 from voronka.crm.models import (
     TRACKING_FIELDS,
@@ -126,7 +127,7 @@ def deal_create(
     )
     if created_at is not None:
         deal.created_at = created_at
-    deal.full_clean()
+    full_clean_with_loaded_relations(deal)
     deal.save()
     event_record(
         EventKind.CREATED, actor=acting_user, deal=deal, contact=deal.contact,
@@ -159,7 +160,7 @@ def deal_update(
         return deal
     for name, value in changes.items():
         setattr(deal, name, value)
-    deal.full_clean()
+    full_clean_with_loaded_relations(deal)
     deal.save()
     kind = EventKind.ASSIGNED if set(diff) == {"responsible"} else EventKind.UPDATED
     event_record(kind, actor=acting_user, deal=deal, payload={"changes": diff})

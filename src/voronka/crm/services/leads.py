@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from voronka.crm.cleaning import full_clean_with_loaded_relations
 from voronka.crm.custom_fields import custom_fields_clean
 from voronka.crm.models import (
     TRACKING_FIELDS,
@@ -108,9 +109,9 @@ def lead_create(
     )
     if created_at is not None:
         lead.created_at = created_at
-    lead.full_clean()
+    full_clean_with_loaded_relations(lead)
     lead.save()
-    communications_add(lead, communications)
+    communications_add(lead, communications, fresh=True)
     event_record(
         EventKind.CREATED, actor=acting_user, lead=lead, contact=lead.contact,
         company=lead.company, text=event_text, created_at=lead.created_at,
@@ -153,7 +154,7 @@ def lead_update(
         return lead
     for name, value in changes.items():
         setattr(lead, name, value)
-    lead.full_clean()
+    full_clean_with_loaded_relations(lead)
     lead.save()
     kind = EventKind.ASSIGNED if set(diff) == {"responsible"} else EventKind.UPDATED
     event_record(kind, actor=acting_user, lead=lead, payload={"changes": diff})

@@ -108,10 +108,11 @@ def _client_owner(match: ClientMatch):
     return None
 
 
-def _new_lead(request: InboundRequest, match: ClientMatch, *, repeat: bool) -> Lead:
+def _new_lead(request: InboundRequest, match: ClientMatch, rules: IntakeSettings, *,
+              repeat: bool) -> Lead:
     attribution = attribute(request)
     now = timezone.now()
-    assignment = responsible_choose(now=now, answered_by=request.answered_by,
+    assignment = responsible_choose(now=now, answered_by=request.answered_by, hours=rules,
                                     client_owner=_client_owner(match) if repeat else None)
     comms = [CommunicationInput("PHONE", p) for p in request.phones if p]
     comms += [CommunicationInput("EMAIL", e) for e in request.emails if e]
@@ -134,7 +135,7 @@ def _new_lead(request: InboundRequest, match: ClientMatch, *, repeat: bool) -> L
         custom_fields=request.custom_fields, enforce_required=False,
         utm_campaign=utm.pop("utm_campaign", "") or attribution.campaign, **utm, **tracking,
     )
-    lead.sla_deadline = sla_deadline_for(attribution.source, lead.created_at)
+    lead.sla_deadline = sla_deadline_for(attribution.source, lead.created_at, rules)
     lead.save(update_fields=["sla_deadline"])
     event_record(EventKind.ASSIGNED, lead=lead, payload={
         "to": assignment.user, "reason": assignment.reason, "reason_text": assignment.reason_text})
@@ -157,11 +158,11 @@ def _route(request: InboundRequest, match: ClientMatch) -> RoutingResult:
         repeat_allowed = (rules.repeat_lead_for_known_client
                           if request.repeat_lead_allowed is None else request.repeat_lead_allowed)
         if request.creates_leads and repeat_allowed:
-            lead = _new_lead(request, match, repeat=True)
+            lead = _new_lead(request, match, rules, repeat=True)
             return RoutingResult(Outcome.REPEAT_LEAD, lead=lead, contact=contact, company=company)
         return RoutingResult(Outcome.ON_CLIENT, contact=contact, company=company)
     if request.creates_leads:
-        return RoutingResult(Outcome.NEW_LEAD, lead=_new_lead(request, match, repeat=False))
+        return RoutingResult(Outcome.NEW_LEAD, lead=_new_lead(request, match, rules, repeat=False))
     return RoutingResult(Outcome.RECORDED)
 
 

@@ -87,7 +87,8 @@ def _call_back_task_sync(call: Call) -> None:
     """A missed incoming call gets one "call back" task for whoever owns the lead or deal."""
     auto_task = Task.objects.filter(call=call, kind=TaskKind.CALL_BACK)
     if not (call.is_finished and call.is_missed and call.direction == CallDirection.INCOMING):
-        auto_task.filter(done_at__isnull=True).delete()
+        if call.result == "answered":  # it looked missed once: withdraw the task made then
+            auto_task.filter(done_at__isnull=True).delete()
         return
     if auto_task.exists():
         return

@@ -1,0 +1,1 @@
+"""Importing leads from CSV and XLSX files (see docs/import.md)."""
