@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "voronka.demo",
     "voronka.web",
     "voronka.api",
+    "voronka.imports",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.db.models import Count, Q
 
 from tests.demo.conftest import NOW
@@ -180,7 +179,6 @@ def test_failed_events_are_there_for_retry(demo):
     assert not failed.filter(received_at__gt=NOW).exists()
 
 
-@pytest.mark.django_db(transaction=False)
 def test_retry_processes_the_retryable_failed_events(demo):
     import voronka.intake.handlers  # noqa: F401  (registers the MANGO handler)
     from voronka.intake.services.events import events_retry

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from voronka.api import clients, deals, dictionaries, docs, events, leads
+from voronka.api import clients, deals, dictionaries, docs, events, imports, leads
 from voronka.api.auth import BearerToken
 from voronka.api.errors import body_size_limit, install_exception_handlers
 
@@ -33,6 +33,7 @@ api.add_router("/deals", deals.router)
 api.add_router("/", clients.router)
 api.add_router("/dictionaries", dictionaries.router)
 api.add_router("/events", events.router)
+api.add_router("/imports", imports.router)
 
 
 @api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="docs_asset")
