@@ -25,7 +25,8 @@ from voronka.crm.models import (
     Semantics,
     Stage,
 )
-from voronka.crm.timeline import event_record, field_changes
+from voronka.crm.services.editing import changes_save, fields_check
+from voronka.crm.timeline import event_record
 
 DEAL_EDITABLE_FIELDS = frozenset({
     "title", "amount", "currency", "contact", "company", "source", "source_description",
@@ -107,9 +108,7 @@ def deal_create(
     event_text: str = "",
     **fields: Any,
 ) -> Deal:
-    unknown = set(fields) - DEAL_EDITABLE_FIELDS - DEAL_CREATE_ONLY_FIELDS
-    if unknown:
-        raise TypeError(f"unknown deal fields: {sorted(unknown)}")
+    fields_check(fields, DEAL_EDITABLE_FIELDS | DEAL_CREATE_ONLY_FIELDS, "deal")
     if not (title or "").strip():
         raise ValidationError({"title": _("Укажите название сделки.")})
     pipeline = pipeline or (stage.pipeline if stage else pipeline_default())
@@ -146,24 +145,14 @@ def _lock(deal: Deal) -> Deal:
 def deal_update(
     *, deal: Deal, acting_user=None, custom_fields: dict[str, Any] | None = None, **changes: Any
 ) -> Deal:
-    unknown = set(changes) - DEAL_EDITABLE_FIELDS
-    if unknown:
-        raise TypeError(f"unknown deal fields: {sorted(unknown)}")
+    fields_check(changes, DEAL_EDITABLE_FIELDS, "deal")
     deal = _lock(deal)
     if "amount" in changes:
         changes["amount"] = deal_amount_resolve(changes["amount"])
     if custom_fields is not None:
         changes["custom_fields"] = custom_fields_clean(
             entity=Entity.DEAL, values=custom_fields, existing=deal.custom_fields)
-    diff = field_changes(deal, changes)
-    if not diff:
-        return deal
-    for name, value in changes.items():
-        setattr(deal, name, value)
-    full_clean_with_loaded_relations(deal)
-    deal.save()
-    kind = EventKind.ASSIGNED if set(diff) == {"responsible"} else EventKind.UPDATED
-    event_record(kind, actor=acting_user, deal=deal, payload={"changes": diff})
+    changes_save(deal, changes, acting_user=acting_user, timeline_owner="deal")
     return deal
 
 

@@ -27,7 +27,8 @@ from voronka.crm.models import (
 )
 from voronka.crm.normalization import phone_format, phone_normalize
 from voronka.crm.services.communications import CommunicationInput, communications_add
-from voronka.crm.timeline import event_record, field_changes
+from voronka.crm.services.editing import changes_save, fields_check
+from voronka.crm.timeline import event_record
 
 # Plain fields a caller may set on create and update. Status, conversion links and the SLA
 # have their own operations, so they are not here.
@@ -74,9 +75,7 @@ def _default_title(fields: dict[str, Any], communications: list[CommunicationInp
 
 
 def _check_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"unknown lead fields: {sorted(unknown)}")
+    fields_check(fields, allowed, "lead")
 
 
 @transaction.atomic
@@ -149,15 +148,7 @@ def lead_update(
     if custom_fields is not None:
         changes["custom_fields"] = custom_fields_clean(
             entity=Entity.LEAD, values=custom_fields, existing=lead.custom_fields)
-    diff = field_changes(lead, changes)
-    if not diff:
-        return lead
-    for name, value in changes.items():
-        setattr(lead, name, value)
-    full_clean_with_loaded_relations(lead)
-    lead.save()
-    kind = EventKind.ASSIGNED if set(diff) == {"responsible"} else EventKind.UPDATED
-    event_record(kind, actor=acting_user, lead=lead, payload={"changes": diff})
+    changes_save(lead, changes, acting_user=acting_user, timeline_owner="lead")
     return lead
 
 
