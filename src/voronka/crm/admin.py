@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from voronka.crm.models import (
+    TRACKING_FIELDS,
+    UTM_FIELDS,
     CloseReason,
     Communication,
     Company,
@@ -18,6 +20,8 @@ from voronka.crm.models import (
     TimelineEvent,
 )
 from voronka.crm.services.dictionaries import lead_status_delete, lead_status_deprecate
+
+UTM_AND_TRACKING = (*UTM_FIELDS, *TRACKING_FIELDS)
 
 
 class CommunicationInline(admin.TabularInline):
@@ -111,6 +115,17 @@ class LeadAdmin(admin.ModelAdmin):
     raw_id_fields = ("contact", "company")
     inlines = (CommunicationInline, TimelineInline)
     show_full_result_count = False
+    readonly_fields = ("created_at", "closed_at", "first_handled_at", "sla_deadline")
+    fieldsets = (
+        (None, {"fields": ("title", "status", "responsible", "source", "source_description",
+                           "amount", "currency", "comments")}),
+        (_("Клиент"), {"fields": ("last_name", "name", "second_name", "post", "company_title",
+                                  "contact", "company", "is_repeat")}),
+        (_("Закрытие"), {"fields": ("junk_reason", "junk_comment", "closed_at")}),
+        (_("Сроки"), {"fields": ("created_at", "sla_deadline", "first_handled_at")}),
+        (_("UTM и отслеживание"), {"classes": ("collapse",), "fields": UTM_AND_TRACKING}),
+        (_("Пользовательские поля"), {"classes": ("collapse",), "fields": ("custom_fields",)}),
+    )
 
 
 @admin.register(Deal)
@@ -122,6 +137,17 @@ class DealAdmin(admin.ModelAdmin):
     raw_id_fields = ("contact", "company", "lead", "parent_deal")
     inlines = (TimelineInline,)
     show_full_result_count = False
+    readonly_fields = ("created_at", "closed_at")
+    fieldsets = (
+        (None, {"fields": ("title", "pipeline", "stage", "amount", "currency", "responsible",
+                           "comments")}),
+        (_("Клиент и источник"), {"fields": ("contact", "company", "lead", "source",
+                                             "source_description", "first_touch_source")}),
+        (_("Повторные продажи"), {"fields": ("is_repeat", "parent_deal", "upsell_manager")}),
+        (_("Закрытие"), {"fields": ("closed_on", "close_reason", "closed_at", "created_at")}),
+        (_("UTM и отслеживание"), {"classes": ("collapse",), "fields": UTM_AND_TRACKING}),
+        (_("Пользовательские поля"), {"classes": ("collapse",), "fields": ("custom_fields",)}),
+    )
 
 
 @admin.register(Contact)
