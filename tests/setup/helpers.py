@@ -8,6 +8,7 @@ from typing import Any
 from voronka.accounts.models import User
 from voronka.crm.models import CrmSettings, LeadStatus, Pipeline, Source, Stage
 from voronka.intake.models import IntakeSettings, SlaRule, TelephonyConnection, TrackedNumber
+from voronka.mail.models import Mailbox
 from voronka.webforms.models import FormField, UtmRule, WebForm
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "src" / "voronka" / "setup" / "examples" / "company.yaml"
@@ -30,4 +31,5 @@ def db_snapshot() -> dict[str, list[dict[str, Any]]]:
         "forms": list(WebForm.objects.order_by("pk").values()),
         "form_fields": list(FormField.objects.order_by("pk").values()),
         "utm_rules": list(UtmRule.objects.order_by("pk").values()),
+        "mailboxes": list(Mailbox.objects.order_by("pk").values()),
     }

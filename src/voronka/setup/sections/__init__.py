@@ -10,6 +10,7 @@ from voronka.setup.sections import (
     deal_rules,
     forms,
     lead_statuses,
+    mailboxes,
     pipelines,
     sla,
     sources,
@@ -20,6 +21,6 @@ from voronka.setup.sections import (
     working_hours,
 )
 
-for _module in (users, sources, forms, utm_rules, lead_statuses, pipelines, deal_rules, telephony,
+for _module in (users, sources, mailboxes, forms, utm_rules, lead_statuses, pipelines, deal_rules, telephony,
                 tracked_numbers, working_hours, sla):
     register(_module.SECTION)

@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from voronka.mail.models import Attachment, Mailbox
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    list_display = ("name", "username", "host", "source", "is_active", "last_polled_at",
+                    "last_error")
+    readonly_fields = ("uidvalidity", "last_uid", "last_polled_at", "last_error")
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ("filename", "content_type", "size", "event")
+    raw_id_fields = ("event",)

@@ -1,0 +1,54 @@
+"""Mailboxes polled over IMAP (one per source) and the attachments of stored e-mails."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from voronka.crm.models import Source
+from voronka.intake.models import InboundEvent
+
+
+class Mailbox(models.Model):
+    name = models.CharField(_("название"), max_length=200, unique=True)
+    host = models.CharField(_("IMAP-сервер"), max_length=255)
+    port = models.PositiveIntegerField(_("порт"), default=993)
+    ssl = models.BooleanField(_("SSL"), default=True)
+    username = models.CharField(_("логин"), max_length=255)
+    password = models.CharField(_("пароль"), max_length=255, blank=True)
+    source = models.ForeignKey(Source, verbose_name=_("источник"), on_delete=models.PROTECT,
+                               related_name="mailboxes")
+    folder = models.CharField(_("папка"), max_length=255, default="INBOX")
+    is_active = models.BooleanField(_("включён"), default=True)
+    uidvalidity = models.BigIntegerField(_("UIDVALIDITY"), null=True, blank=True, editable=False)
+    last_uid = models.BigIntegerField(_("последний UID"), default=0, editable=False)
+    last_polled_at = models.DateTimeField(_("последний опрос"), null=True, blank=True,
+                                          editable=False)
+    last_error = models.TextField(_("последняя ошибка"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("почтовый ящик")
+        verbose_name_plural = _("почтовые ящики")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"mail/{instance.event_id}/{filename}"
+
+
+class Attachment(models.Model):
+    event = models.ForeignKey(InboundEvent, on_delete=models.CASCADE,
+                              related_name="mail_attachments")
+    filename = models.CharField(_("имя файла"), max_length=255)
+    content_type = models.CharField(_("тип"), max_length=255)
+    size = models.PositiveIntegerField(_("размер"))
+    file = models.FileField(_("файл"), upload_to=attachment_path, max_length=500)
+
+    class Meta:
+        verbose_name = _("вложение")
+        verbose_name_plural = _("вложения")
+
+    def __str__(self) -> str:
+        return self.filename
