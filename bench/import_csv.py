@@ -1,10 +1,11 @@
 """Benchmark `voronka import`: N generated rows into a throw-away SQLite (or given) database.
 
-    .venv/bin/python bench/import_csv.py [--rows 10000] [--dry-run] [--database-url URL]
+    .venv/bin/python bench/import_csv.py [--rows 10000] [--dry-run] [--slow] [--database-url URL]
 
-Rows are unique phones (every row makes a new lead through the normal intake path), with a
-name, e-mail, source and comment. Prints rows/s for validation and for the whole import,
-and the peak RSS of this process. Bounded: at most 200,000 rows.
+Rows are unique phones (every row makes a new lead), with a name, e-mail, source and comment.
+By default the bulk write path; `--slow` sends each row through the intake on its own.
+Prints rows/s for validation and for the whole import, and the peak RSS of this process.
+Bounded: at most 200,000 rows.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--slow", action="store_true", help="the per-row intake path")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     rows = max(1, min(args.rows, MAX_ROWS))
@@ -61,7 +63,7 @@ def main() -> None:
           f"(ok {dry.totals()['ok']})")
     if not args.dry_run:
         started = time.perf_counter()
-        report = import_run(path)
+        report = import_run(path, slow=args.slow)
         elapsed = time.perf_counter() - started
         totals = report.totals()
         print(f"import: {rows} rows in {elapsed:.1f} s — {rows / elapsed:,.0f} rows/s "

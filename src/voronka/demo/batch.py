@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from django.db import transaction
 
+from voronka.core.rows import RowFactory
 from voronka.crm.models import (
     Call,
     Communication,
@@ -23,7 +24,6 @@ from voronka.crm.models import (
     TimelineEvent,
 )
 from voronka.demo.events import EventSpec
-from voronka.demo.rows import RowFactory
 from voronka.intake.models import InboundEvent
 
 _communication_row = RowFactory(Communication)

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any, NamedTuple
 
 from voronka.accounts.models import User
+from voronka.core.rows import RowFactory
 from voronka.crm.models import (
     Call,
     CloseReason,
@@ -27,7 +28,6 @@ from voronka.crm.models import (
     TimelineEvent,
 )
 from voronka.crm.timeline import json_value
-from voronka.demo.rows import RowFactory
 from voronka.intake.models import InboundEvent
 
 _event_row = RowFactory(TimelineEvent)

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from voronka.accounts.models import User
+from voronka.core.rows import RowFactory
 from voronka.crm.models import Company, Contact, Deal, Lead, Source
 from voronka.demo import events, inbound
 from voronka.demo.batch import CommSpec
@@ -39,7 +40,6 @@ from voronka.demo.leads import (
     tracking_draw,
 )
 from voronka.demo.people import Person, Phone, email_personal, person_random, phone_random
-from voronka.demo.rows import RowFactory
 from voronka.demo.state import Run
 
 lead_row = RowFactory(Lead)

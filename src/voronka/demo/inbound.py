@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Any
 
 from voronka.accounts.models import User
+from voronka.core.rows import RowFactory
 from voronka.crm.models import (
     UTM_FIELDS,
     Call,
@@ -40,7 +41,6 @@ from voronka.demo.catalog import (
 from voronka.demo.clock import during_work, is_working
 from voronka.demo.events import EventSpec
 from voronka.demo.people import Phone, phone_display, phone_random
-from voronka.demo.rows import RowFactory
 from voronka.demo.state import Run
 from voronka.intake.assignment import REASONS
 from voronka.intake.models import (

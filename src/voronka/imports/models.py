@@ -25,6 +25,11 @@ class ImportJob(models.Model):
     dry_run = models.BooleanField(_("пробный прогон"), default=False)
     mapping = models.JSONField(_("колонки (переопределение)"), default=dict, blank=True)
     source_code = models.CharField(_("источник по умолчанию"), max_length=50, blank=True)
+    slow = models.BooleanField(_("по одной строке"), default=False,
+                               help_text=_("Каждая строка через обычный приём обращений."))
+    responsible = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ответственный"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     status = models.CharField(_("состояние"), max_length=16, choices=JobStatus.choices,
                               default=JobStatus.QUEUED)
     total = models.PositiveIntegerField(_("строк"), default=0)

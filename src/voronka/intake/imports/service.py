@@ -1,7 +1,8 @@
-"""Running an import: read, map, validate, then store and process each row on its own."""
+"""Running an import: read, map, validate, then write the ok rows in bulk chunks (bulk.py)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,8 +11,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from voronka.accounts.models import User
 from voronka.crm.models import Source
 from voronka.intake.imports import handler as _handler  # noqa: F401  (registers "import")
+from voronka.intake.imports.bulk import CHUNK_ROWS, BulkContext, chunk_write
 from voronka.intake.imports.mapping import mapping_build
 from voronka.intake.imports.reader import ImportFileError, read_table
 from voronka.intake.imports.validation import (
@@ -30,6 +33,7 @@ from voronka.intake.imports.validation import (
 from voronka.intake.models import Channel, EventState
 from voronka.intake.services.events import inbound_event_store, process_event
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 REPORT_ROWS_LIMIT = 20_000
 
@@ -86,12 +90,42 @@ def _row_import(result: RowResult, *, sha256: str, file_name: str) -> None:
             result.messages = [f"Итог маршрутизации: {event.outcome}."]
 
 
+def _chunk_import(chunk: list[RowResult], ctx: BulkContext | None, *, sha256: str,
+                  file_name: str) -> None:
+    """The chunk's ok rows in bulk; if that fails as a whole (or --slow), row by row."""
+    ok = [r for r in chunk if r.status == OK]
+    if not ok:
+        return
+    if ctx is not None:
+        try:
+            chunk_write(ok, ctx)
+            return
+        except Exception:
+            log.warning("import: bulk write of rows %s-%s failed, importing them row by row",
+                        ok[0].row, ok[-1].row, exc_info=True)
+    for result in ok:
+        if result.status == OK:
+            _row_import(result, sha256=sha256, file_name=file_name)
+
+
 def import_run(source: str | Path | bytes, *, file_name: str = "", mapping: dict[str, str] | None = None,
                source_code: str = "", dry_run: bool = False, progress: Progress | None = None,
-               job=None) -> ImportReport:
-    """Import a file. Raises ImportFileError/ValueError only for the file as a whole."""
+               job=None, slow: bool = False, responsible: str = "") -> ImportReport:
+    """Import a file. Raises ImportFileError/ValueError only for the file as a whole.
+
+    The ok rows are written in bulk, CHUNK_ROWS per transaction (see bulk.py); `slow` sends
+    each through the intake on its own instead. `responsible` (a username) gets every lead
+    of the bulk path.
+    """
     if source_code and not Source.objects.filter(code=source_code).exists():
         raise ValueError(f"Нет источника с кодом «{source_code}».")
+    user = None
+    if responsible:
+        if slow:
+            raise ValueError("Ответственного можно указать только без --slow.")
+        user = User.objects.filter(username=responsible, is_active=True).first()
+        if user is None:
+            raise ValueError(f"Нет активного пользователя «{responsible}».")
     table = read_table(source)
     columns = mapping_build(table.headers, mapping)
     if not any(f in ("phone", "email") for f in columns.values()):
@@ -99,39 +133,53 @@ def import_run(source: str | Path | bytes, *, file_name: str = "", mapping: dict
     name = file_name or (Path(source).name if not isinstance(source, bytes) else "")
     report = ImportReport(name, table.sha256, dry_run, columns, table.encoding, table.delimiter)
     report.rows = table_validate(table, columns, default_source=source_code)
+    del table  # the raw rows are no longer needed; the results keep the cleaned data
     total = len(report.rows)
     tracker = _Tracker(total, progress, job)
     if job is not None:
-        job.sha256, job.total = table.sha256, total
+        job.sha256, job.total = report.sha256, total
         job.save(update_fields=["sha256", "total"])
-    for done, result in enumerate(report.rows, start=1):
-        if result.status == OK and not dry_run:
-            _row_import(result, sha256=table.sha256, file_name=name)
-        tracker.step(done, report)
-    tracker.step(total, report, force=True, notify=total == 0)
+    ctx = None if dry_run or slow else BulkContext.load(report.sha256, name, user)
+    size = 1 if slow else CHUNK_ROWS
+    for start in range(0, total, size):
+        chunk = report.rows[start : start + size]
+        if not dry_run:
+            _chunk_import(chunk, ctx, sha256=report.sha256, file_name=name)
+        tracker.advance(chunk)
+    tracker.finish()
     return report
 
 
 class _Tracker:
-    """Progress to the callback (every row) and to the job row (at most twice a second)."""
+    """Progress to the callback (every chunk) and to the job row (at most twice a second)."""
 
     def __init__(self, total: int, progress: Progress | None, job) -> None:
         self.total, self.progress, self.job = total, progress, job
         self.last_save = 0.0
+        self.done = 0
+        self.counts: dict[str, int] = dict.fromkeys(
+            (OK, CREATED, ERROR, FAILED, DUPLICATE, EXISTS, IMPORTED), 0)
 
-    def step(self, done: int, report: ImportReport, force: bool = False, notify: bool = True) -> None:
-        if self.progress is not None and notify:
-            self.progress(done, self.total)
-        now = time.monotonic()
-        if self.job is None or (not force and now - self.last_save < 0.5):
+    def advance(self, rows: list[RowResult]) -> None:
+        self.done += len(rows)
+        for row in rows:
+            self.counts[row.status] = self.counts.get(row.status, 0) + 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+        if time.monotonic() - self.last_save >= 0.5:
+            self._save()
+
+    def finish(self) -> None:
+        if self.progress is not None and self.total == 0:
+            self.progress(0, 0)
+        self._save()
+
+    def _save(self) -> None:
+        self.last_save = time.monotonic()
+        if self.job is None:
             return
-        self.last_save = now
-        counts: dict[str, int] = {CREATED: 0, ERROR: 0, FAILED: 0, DUPLICATE: 0, EXISTS: 0,
-                                  IMPORTED: 0}
-        for row in report.rows[:done]:
-            if row.status in counts:
-                counts[row.status] += 1
-        self.job.processed = done
+        counts = self.counts
+        self.job.processed = self.done
         self.job.created = counts[CREATED]
         self.job.failed = counts[ERROR] + counts[FAILED]
         self.job.skipped = counts[DUPLICATE] + counts[EXISTS] + counts[IMPORTED]
@@ -148,7 +196,8 @@ def job_run(job_id: int, *, progress: Progress | None = None):
     try:
         report = import_run(job.file_path, file_name=job.file_name, mapping=job.mapping or None,
                             source_code=job.source_code, dry_run=job.dry_run, progress=progress,
-                            job=job)
+                            job=job, slow=job.slow,
+                            responsible=job.responsible.username if job.responsible else "")
     except (ImportFileError, ValueError, OSError) as exc:
         job.status, job.error, job.finished_at = JobStatus.FAILED, str(exc), timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])

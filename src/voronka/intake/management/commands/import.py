@@ -1,4 +1,5 @@
-"""`voronka import FILE [--dry-run] [--map "Колонка=поле" …] [--source CODE] [--background]`."""
+"""`voronka import FILE [--dry-run] [--map "Колонка=поле" …] [--source CODE] [--responsible USER]
+[--slow] [--background]`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from voronka.accounts.models import User
 from voronka.imports.models import ImportJob, JobStatus
 from voronka.intake.imports.mapping import FIELDS, mapping_parse
 from voronka.intake.imports.service import job_run
@@ -40,6 +42,10 @@ class Command(BaseCommand):
                             metavar="КОЛОНКА=ПОЛЕ",
                             help=f"Column to field ({', '.join(FIELDS)}; «-» ignores the column).")
         parser.add_argument("--source", default="", help="Source code for rows without one.")
+        parser.add_argument("--responsible", default="", metavar="USERNAME",
+                            help="Give every new lead to this user (default: round robin).")
+        parser.add_argument("--slow", action="store_true",
+                            help="Send each row through the intake on its own (no bulk writes).")
         parser.add_argument("--background", action="store_true",
                             help="Queue the import for `voronka worker` and print the job id.")
         parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
@@ -52,9 +58,18 @@ class Command(BaseCommand):
             mapping = mapping_parse(options["mapping"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        responsible = None
+        if options["responsible"]:
+            if options["slow"]:
+                raise CommandError("--responsible работает только без --slow.")
+            responsible = User.objects.filter(username=options["responsible"],
+                                              is_active=True).first()
+            if responsible is None:
+                raise CommandError(f"Нет активного пользователя «{options['responsible']}».")
         job = ImportJob.objects.create(
             file_name=path.name, file_path=str(path.resolve()), dry_run=options["dry_run"],
-            mapping=mapping, source_code=options["source"])
+            mapping=mapping, source_code=options["source"], slow=options["slow"],
+            responsible=responsible)
         if options["background"]:
             from voronka.imports.tasks import import_job_task
 
