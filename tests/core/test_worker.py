@@ -8,7 +8,9 @@ from voronka.intake.models import EventState, InboundEvent, TelephonyConnection
 from voronka.intake.services.events import inbound_event_store
 
 
-@pytest.mark.django_db
+# The worker closes its database connections when done, as a long-lived process should;
+# a transactional test lets the next query reconnect (PostgreSQL cannot inside a test transaction).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_batch_worker_processes_stored_events():
     TelephonyConnection.objects.create(provider="mango", slug="office", api_key="k", salt="s")
     inbound_event_store(channel="call", provider="mango", connection="office", kind="call",
