@@ -60,16 +60,24 @@ def idempotency_key(raw: bytes) -> str:
     return message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+def email_event_store(mailbox: Mailbox, raw: bytes, **extra) -> tuple[InboundEvent, bool]:
+    """Commit one received message as an InboundEvent of `mailbox`; return (event, created).
+
+    Shared by the IMAP poller and `voronka smtpd`. Idempotent by Message-ID (else sha256 of
+    the bytes); `extra` goes into the payload next to `mailbox` and `raw`.
+    """
+    key = idempotency_key(raw)
+    return inbound_event_store(
+        channel=Channel.EMAIL, provider=PROVIDER, idempotency_key=key,
+        connection=str(mailbox.pk), kind="message", thread_key=key,
+        payload={"mailbox": mailbox.pk, **extra, "raw": base64.b64encode(raw).decode("ascii")},
+    )
+
+
 def message_store(mailbox: Mailbox, uid: int, raw: bytes) -> tuple[InboundEvent, bool]:
     """Store one fetched message and advance the mailbox's last UID, atomically."""
-    key = idempotency_key(raw)
     with transaction.atomic():
-        event, created = inbound_event_store(
-            channel=Channel.EMAIL, provider=PROVIDER, idempotency_key=key,
-            connection=str(mailbox.pk), kind="message", thread_key=key,
-            payload={"mailbox": mailbox.pk, "uid": uid,
-                     "raw": base64.b64encode(raw).decode("ascii")},
-        )
+        event, created = email_event_store(mailbox, raw, uid=uid)
         Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid)
         mailbox.last_uid = uid
     return event, created

@@ -15,6 +15,10 @@ class Mailbox(models.Model):
     port = models.PositiveIntegerField(_("порт"), default=993)
     ssl = models.BooleanField(_("SSL"), default=True)
     username = models.CharField(_("логин"), max_length=255)
+    address = models.EmailField(
+        _("адрес"), max_length=254, blank=True,
+        help_text=_("Адрес, на который `voronka smtpd` принимает письма для этого ящика "
+                    "(кроме логина, если он сам — адрес)."))
     password = models.CharField(_("пароль"), max_length=255, blank=True)
     source = models.ForeignKey(Source, verbose_name=_("источник"), on_delete=models.PROTECT,
                                related_name="mailboxes")
