@@ -434,3 +434,9 @@ def test_closing_in_a_pipeline_without_a_success_stage_is_refused(make_deal):
         deal_close(deal=deal, won=True)
     assert "stage" in refused.value.message_dict
     assert not Deal.objects.get(pk=deal.pk).is_closed
+
+
+@pytest.mark.django_db
+def test_amount_rules_accept_the_way_we_print_money():
+    assert deal_amount_resolve(money_format(Decimal("1234567"))) == Decimal("1234567.00")
+    assert deal_amount_resolve("15 000,50 руб.") == Decimal("15000.50")

@@ -435,3 +435,10 @@ def test_a_comment_needs_something_to_belong_to(db):
     with pytest.raises(ValidationError):
         comment_add(text="ничей")
     assert TimelineEvent.objects.count() == before
+
+
+def test_negative_lead_amount_is_refused(make_lead):
+    with pytest.raises(ValidationError) as caught:
+        make_lead(amount=-5)
+    assert "amount" in caught.value.message_dict
+    assert Lead.objects.count() == 0

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +36,7 @@ class Lead(TimestampedMixin, TrackingFieldsMixin, CustomFieldsMixin):
         on_delete=models.SET_NULL, related_name="leads",
     )
     amount = models.DecimalField(_("сумма"), max_digits=14, decimal_places=2, null=True,
-                                 blank=True)
+                                 blank=True, validators=[MinValueValidator(Decimal("0"))])
     currency = models.CharField(_("валюта"), max_length=3, default="RUB")
     comments = models.TextField(_("комментарий"), blank=True)
     is_repeat = models.BooleanField(_("повторный"), default=False)

@@ -57,7 +57,11 @@ def deal_amount_resolve(amount: Any, rules: CrmSettings | None = None) -> Decima
     if isinstance(amount, bool):
         raise ValidationError({"amount": _("Сумма сделки должна быть числом.")})
     try:
-        value = Decimal(str(amount).replace(" ", "").replace(",", "."))
+        # Accept what people paste, including our own `1 234 567 ₽` (narrow no-break spaces).
+        text = str(amount).replace("₽", "").replace("руб.", "")
+        for space in (" ", "\u00a0", "\u202f", "\u2009"):
+            text = text.replace(space, "")
+        value = Decimal(text.replace(",", "."))
     except InvalidOperation:
         raise ValidationError({"amount": _("Сумма сделки должна быть числом.")}) from None
     if not value.is_finite():
