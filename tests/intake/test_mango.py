@@ -115,6 +115,7 @@ def test_answered_call_goes_to_the_answerer_and_records_talk_time(post_mango, ma
     assert Task.objects.count() == 0
     reasons = [e.payload.get("reason") for e in call.lead.events.filter(kind="assigned")]
     assert "answered" in reasons
+    assert reasons.count("answered") == 1 and len(reasons) == 2  # routing, then the handover
 
 
 def test_events_out_of_order_give_the_same_call(post_mango, make_user):

@@ -37,7 +37,7 @@ LEAD_EDITABLE_FIELDS = frozenset({
     "source_description", "responsible", "amount", "currency", "comments",
     *UTM_FIELDS, *TRACKING_FIELDS,
 })
-LEAD_CREATE_ONLY_FIELDS = frozenset({"is_repeat", "contact", "company"})
+LEAD_CREATE_ONLY_FIELDS = frozenset({"is_repeat", "contact", "company", "sla_deadline"})
 
 
 def lead_status_default() -> LeadStatus:
@@ -149,6 +149,21 @@ def lead_update(
         changes["custom_fields"] = custom_fields_clean(
             entity=Entity.LEAD, values=custom_fields, existing=lead.custom_fields)
     changes_save(lead, changes, acting_user=acting_user, timeline_owner="lead")
+    return lead
+
+
+@transaction.atomic
+def lead_assign(*, lead: Lead, responsible, acting_user=None, reason: str = "",
+                reason_text: str = "") -> Lead:
+    """Hand a lead to someone; one ASSIGNED event says from whom, to whom and why."""
+    lead = _lock(lead)
+    if lead.responsible_id == (responsible.pk if responsible else None):
+        return lead
+    previous = lead.responsible
+    lead.responsible = responsible
+    lead.save(update_fields=["responsible", "updated_at"])
+    event_record(EventKind.ASSIGNED, actor=acting_user, lead=lead, payload={
+        "from": previous, "to": responsible, "reason": reason, "reason_text": reason_text})
     return lead
 
 

@@ -134,9 +134,8 @@ def _new_lead(request: InboundRequest, match: ClientMatch, rules: IntakeSettings
         contact=contact, company=company, communications=comms,
         custom_fields=request.custom_fields, enforce_required=False,
         utm_campaign=utm.pop("utm_campaign", "") or attribution.campaign, **utm, **tracking,
+        created_at=now, sla_deadline=sla_deadline_for(attribution.source, now, rules),
     )
-    lead.sla_deadline = sla_deadline_for(attribution.source, lead.created_at, rules)
-    lead.save(update_fields=["sla_deadline"])
     event_record(EventKind.ASSIGNED, lead=lead, payload={
         "to": assignment.user, "reason": assignment.reason, "reason_text": assignment.reason_text})
     return lead

@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from voronka.accounts.models import User
 from voronka.crm.models import Call, CallDirection, EventKind, Task, TaskKind
 from voronka.crm.normalization import phone_format, phone_normalize
-from voronka.crm.services.leads import lead_update
-from voronka.crm.timeline import event_record
+from voronka.crm.services.leads import lead_assign
 from voronka.intake.models import Channel, TelephonyConnection
 from voronka.intake.request import InboundRequest
 from voronka.intake.services.routing import (
@@ -149,10 +148,8 @@ def _hand_to_answerer(call: Call) -> None:
     lead = call.lead
     if not (call.created_lead and lead and call.answered_by_id):
         return
-    if lead.responsible_id != call.answered_by_id:
-        lead_update(lead=lead, responsible=call.answered_by)
-        event_record(EventKind.ASSIGNED, lead=lead, payload={
-            "to": call.answered_by, "reason": "answered", "reason_text": _("ответил на звонок")})
+    lead_assign(lead=lead, responsible=call.answered_by, reason="answered",
+                reason_text=_("ответил на звонок"))
 
 
 def call_fact_apply(fact: CallFact, *, provider: str,
