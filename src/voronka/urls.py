@@ -13,4 +13,5 @@ urlpatterns = [
     path("integrations/", include("voronka.intake.urls")),
     path("forms/", include("voronka.webforms.urls")),
     path("api/v1/", api.urls),
+    path("", include("voronka.web.urls")),
 ]

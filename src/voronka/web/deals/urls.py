@@ -1,0 +1,4 @@
+from django.urls import path  # noqa: F401 - filled in as the screens land
+
+app_name = "deals"
+urlpatterns: list = []
