@@ -28,7 +28,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _config(root: Path, port: int) -> str:
+def _config(root: Path, port: int, ssl_port: int, certificate: dict[str, str]) -> str:
     if os.getuid() == 0:
         # Dovecot refuses uid 0 for mail processes: run them as its own user.
         internal, login = "dovecot", "dovenull"
@@ -43,7 +43,9 @@ base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <{certificate["cert"]}
+ssl_key = <{certificate["key"]}
 disable_plaintext_auth = no
 auth_mechanisms = plain
 default_internal_user = {internal}
@@ -65,7 +67,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {ssl_port}
   }}
   chroot =
 }}
@@ -76,7 +79,25 @@ service anvil {{
 
 
 @pytest.fixture(scope="session")
-def dovecot():
+def certificate(tmp_path_factory) -> dict[str, str]:
+    """A self-signed certificate for 127.0.0.1 (IMAPS here, STARTTLS in the smtpd tests)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.fail("openssl is not installed: the mail tests make their certificate with it",
+                    pytrace=False)
+    root = tmp_path_factory.mktemp("tls")
+    root.chmod(0o755)
+    cert, key = root / "cert.pem", root / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    return {"cert": str(cert), "key": str(key)}
+
+
+@pytest.fixture(scope="session")
+def dovecot(certificate):
     binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists()
                                          else None)
     if binary is None:
@@ -85,8 +106,10 @@ def dovecot():
                     "(scripts/test does it).", pytrace=False)
     root = Path(tempfile.mkdtemp(prefix="voronka-dovecot-"))
     root.chmod(0o755)
-    port = _free_port()
-    text, mail_user = _config(root, port)
+    port = ssl_port = _free_port()
+    while ssl_port == port:
+        ssl_port = _free_port()
+    text, mail_user = _config(root, port, ssl_port, certificate)
     (root / "dovecot.conf").write_text(text)
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
     for sub in ("mail", "home"):
@@ -107,7 +130,7 @@ def dovecot():
                 log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
                 pytest.fail(f"Dovecot did not start on port {port}:\n{out}\n{log}", pytrace=False)
             time.sleep(0.05)
-    yield {"host": "127.0.0.1", "port": port, "root": root}
+    yield {"host": "127.0.0.1", "port": port, "ssl_port": ssl_port, "root": root}
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(timeout=10)

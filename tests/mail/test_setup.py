@@ -55,3 +55,45 @@ def test_poll_command(mailbox, imap, capsys):
     call_command("mail", "poll", "--once")
     assert Lead.objects.filter(communications__value="cmd@example.ru").exists()
     assert "новых 1" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_smtp_only_mailbox_needs_no_imap_keys():
+    document = {"mailboxes": [{"name": "MX", "imap": False, "address": "Sales@Okna-Plus.RU",
+                               "source": "AVITO"}]}
+    assert setup_apply(document, environ={}).has_changes
+    mx = Mailbox.objects.get(name="MX")
+    assert (mx.imap_enabled, mx.host, mx.username, mx.address) == (
+        False, "", "", "Sales@okna-plus.ru")
+    assert not setup_apply(document, environ={}).has_changes
+    # switched back on: the IMAP keys are required again, and set
+    assert setup_apply(DOCUMENT, environ=ENV).has_changes  # a different mailbox: no effect on MX
+    on = {"mailboxes": [{"name": "MX", "host": "imap.example.ru", "username": "mx",
+                         "password": "p", "source": "AVITO"}]}
+    assert setup_apply(on, environ={}).has_changes
+    mx.refresh_from_db()
+    assert (mx.imap_enabled, mx.host, mx.address) == (True, "imap.example.ru", "Sales@okna-plus.ru")
+
+
+@pytest.mark.django_db
+def test_imap_keys_required_unless_imap_is_off():
+    document = {"mailboxes": [
+        {"name": "A", "source": "AVITO"},
+        {"name": "B", "imap": True, "host": "h", "source": "AVITO"},
+        {"name": "C", "imap": False, "source": "AVITO"},
+        {"name": "D", "imap": False, "username": "d@okna-plus.ru", "source": "AVITO"}]}
+    with pytest.raises(SetupValidationError) as caught:
+        setup_apply(document, environ={})
+    paths = {issue.path for issue in caught.value.issues}
+    assert paths == {"mailboxes[0].host", "mailboxes[0].username", "mailboxes[0].password",
+                     "mailboxes[1].username", "mailboxes[1].password", "mailboxes[2].address"}
+    assert not Mailbox.objects.exists()
+
+
+@pytest.mark.django_db
+def test_imap_key_must_be_a_boolean():
+    document = {"mailboxes": [{"name": "A", "imap": "maybe", "address": "a@b.ru",
+                               "source": "AVITO"}]}
+    with pytest.raises(SetupValidationError) as caught:
+        setup_apply(document, environ={})
+    assert [issue.path for issue in caught.value.issues] == ["mailboxes[0].imap"]

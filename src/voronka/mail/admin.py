@@ -5,8 +5,9 @@ from voronka.mail.models import Attachment, Mailbox
 
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
-    list_display = ("name", "username", "host", "source", "is_active", "last_polled_at",
-                    "last_error")
+    list_display = ("name", "username", "host", "address", "source", "is_active", "imap_enabled",
+                    "last_polled_at", "last_error")
+    list_filter = ("is_active", "imap_enabled")
     readonly_fields = ("uidvalidity", "last_uid", "last_polled_at", "last_error")
 
 

@@ -103,6 +103,8 @@ def _raw_from_fetch(data) -> bytes | None:
 
 def mailbox_poll(mailbox: Mailbox) -> PollResult:
     """Fetch and store every message after `last_uid`; process each stored one."""
+    if not mailbox.imap_enabled:
+        raise MailError(f"mailbox {mailbox.pk}: IMAP is off (an SMTP-only mailbox)")
     result = PollResult()
     try:
         conn = imap_connect(mailbox)
@@ -119,10 +121,15 @@ def mailbox_poll(mailbox: Mailbox) -> PollResult:
     return result
 
 
-def _poll(conn: imaplib.IMAP4, mailbox: Mailbox, result: PollResult) -> None:
+def folder_examine(conn: imaplib.IMAP4, mailbox: Mailbox) -> None:
+    """SELECT the mailbox's folder read-only (EXAMINE): messages are not marked as read."""
     folder = mailbox.folder or "INBOX"
     quoted = '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
     _check(*conn.select(quoted, readonly=True), "SELECT")
+
+
+def _poll(conn: imaplib.IMAP4, mailbox: Mailbox, result: PollResult) -> None:
+    folder_examine(conn, mailbox)
     validity = _uidvalidity(conn)
     if validity is not None and validity != mailbox.uidvalidity:
         if mailbox.uidvalidity is not None:
@@ -149,10 +156,15 @@ def _poll(conn: imaplib.IMAP4, mailbox: Mailbox, result: PollResult) -> None:
             process_event(event)
 
 
+def mailboxes_pollable():
+    """Active mailboxes read over IMAP; SMTP-only ones (`imap_enabled` off) are left out."""
+    return Mailbox.objects.filter(is_active=True, imap_enabled=True).order_by("pk")
+
+
 def mailboxes_poll() -> dict[str, PollResult | str]:
-    """Poll every active mailbox; one failing does not stop the others."""
+    """Poll every active IMAP mailbox; one failing does not stop the others."""
     results: dict[str, PollResult | str] = {}
-    for mailbox in Mailbox.objects.filter(is_active=True).order_by("pk"):
+    for mailbox in mailboxes_pollable():
         try:
             results[mailbox.name] = mailbox_poll(mailbox)
         except MailError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -11,10 +12,14 @@ from voronka.intake.models import InboundEvent
 
 class Mailbox(models.Model):
     name = models.CharField(_("название"), max_length=200, unique=True)
-    host = models.CharField(_("IMAP-сервер"), max_length=255)
+    imap_enabled = models.BooleanField(
+        _("Забирать по IMAP"), default=True,
+        help_text=_("Выключите для ящика, письма которого приходят только через `voronka smtpd` "
+                    "(свой MX): такой ящик не опрашивается."))
+    host = models.CharField(_("IMAP-сервер"), max_length=255, blank=True)
     port = models.PositiveIntegerField(_("порт"), default=993)
     ssl = models.BooleanField(_("SSL"), default=True)
-    username = models.CharField(_("логин"), max_length=255)
+    username = models.CharField(_("логин"), max_length=255, blank=True)
     address = models.EmailField(
         _("адрес"), max_length=254, blank=True,
         help_text=_("Адрес, на который `voronka smtpd` принимает письма для этого ящика "
@@ -36,6 +41,21 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.imap_enabled:
+            if not self.host.strip():
+                errors["host"] = _("Укажите IMAP-сервер или выключите «Забирать по IMAP».")
+            if not self.username.strip():
+                errors["username"] = _("Укажите логин IMAP или выключите «Забирать по IMAP».")
+        elif not self.address.strip() and "@" not in self.username:
+            # Without IMAP the only way in is `voronka smtpd`, and it routes by address.
+            errors["address"] = _("Ящик без IMAP получает письма только через voronka smtpd: "
+                                  "укажите адрес.")
+        if errors:
+            raise ValidationError(errors)
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -9,17 +9,27 @@ for `voronka intake retry`), a storage failure answers 451 so the sender retries
 
 The database work runs in the event loop's executor threads (Django's ORM is synchronous);
 each unit of work closes its thread's connections when done.
+
+Optionally STARTTLS (a certificate and key) and SMTP AUTH (PLAIN/LOGIN) against one dedicated
+login and password from the environment, `VORONKA_SMTPD_USER` / `VORONKA_SMTPD_PASSWORD`.
+AUTH is offered only inside TLS unless explicitly allowed in plain text.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
-from collections.abc import Callable
+import os
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TypeVar
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from django.db import connections
+from django.utils.translation import gettext as _
 
 from voronka.intake.models import EventState
 from voronka.intake.services.events import process_event
@@ -115,8 +125,80 @@ class MailboxHandler:
         return "250 OK"
 
 
+class SmtpConfigError(ValueError):
+    """`voronka smtpd` options that cannot work together; the message is for the user."""
+
+
+@dataclass(frozen=True, repr=False)
+class Credentials:
+    """The one login and password `voronka smtpd --auth` accepts."""
+
+    username: str
+    password: str
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Credentials:
+        environ = os.environ if environ is None else environ
+        username = environ.get("VORONKA_SMTPD_USER", "")
+        password = environ.get("VORONKA_SMTPD_PASSWORD", "")
+        if not username or not password:
+            raise SmtpConfigError(_("Для --auth задайте переменные окружения VORONKA_SMTPD_USER "
+                                    "и VORONKA_SMTPD_PASSWORD."))
+        return cls(username, password)
+
+    def __repr__(self) -> str:  # the password never reaches a log
+        return f"Credentials(username={self.username!r}, password=...)"
+
+    def authenticator(self, server, session, envelope, mechanism: str, auth_data) -> AuthResult:
+        """aiosmtpd `authenticator`: PLAIN and LOGIN give a LoginPassword of bytes."""
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        # Both compared, in constant time, so the reply time tells nothing about either.
+        login_ok = hmac.compare_digest(auth_data.login, self.username.encode("utf-8"))
+        password_ok = hmac.compare_digest(auth_data.password, self.password.encode("utf-8"))
+        if not (login_ok and password_ok):
+            log.warning("smtpd: failed AUTH %s from %s", mechanism, session.peer)
+            return AuthResult(success=False, handled=False)  # 535 5.7.8
+        return AuthResult(success=True, auth_data=auth_data)
+
+
+def tls_context(cert: str, key: str) -> ssl.SSLContext:
+    """A server-side context for STARTTLS; clients are not asked for certificates."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as exc:
+        raise SmtpConfigError(_("Не удалось загрузить сертификат TLS: %(error)s")
+                              % {"error": exc}) from exc
+    return context
+
+
 def smtp_controller(host: str = "127.0.0.1", port: int = 2525,
-                    data_size_limit: int = DATA_SIZE_LIMIT) -> Controller:
-    """An unstarted aiosmtpd Controller serving `MailboxHandler`; `.start()` / `.stop()` it."""
+                    data_size_limit: int = DATA_SIZE_LIMIT, *, tls_cert: str | None = None,
+                    tls_key: str | None = None, require_starttls: bool = False,
+                    auth: Credentials | None = None,
+                    auth_plaintext_ok: bool = False) -> Controller:
+    """An unstarted aiosmtpd Controller serving `MailboxHandler`; `.start()` / `.stop()` it.
+
+    `tls_cert` + `tls_key` offer STARTTLS (`require_starttls`: nothing but EHLO/STARTTLS/QUIT
+    before it, 530). `auth` makes AUTH compulsory before MAIL (530 without it, 535 for a wrong
+    password); AUTH is offered only after STARTTLS unless `auth_plaintext_ok`.
+    Raises SmtpConfigError for options that cannot work together.
+    """
+    if bool(tls_cert) != bool(tls_key):
+        raise SmtpConfigError(_("Укажите и --tls-cert, и --tls-key."))
+    context = tls_context(tls_cert, tls_key) if tls_cert and tls_key else None
+    if require_starttls and context is None:
+        raise SmtpConfigError(_("--require-starttls требует --tls-cert и --tls-key."))
+    if auth is not None and context is None and not auth_plaintext_ok:
+        # AUTH would never be offered: no client could ever send.
+        raise SmtpConfigError(_("--auth требует TLS (--tls-cert и --tls-key); без TLS пароль "
+                                "пойдёт открытым текстом — если это допустимо, добавьте "
+                                "--auth-plaintext-ok."))
+    extra = {}
+    if auth is not None:
+        extra = {"auth_required": True, "authenticator": auth.authenticator}
     return Controller(MailboxHandler(), hostname=host, port=port,
-                      data_size_limit=data_size_limit, ident="Voronka smtpd")
+                      data_size_limit=data_size_limit, ident="Voronka smtpd",
+                      tls_context=context, require_starttls=require_starttls,
+                      auth_require_tls=not auth_plaintext_ok, **extra)
