@@ -3,7 +3,11 @@
     .venv/bin/python bench/intake.py [--seconds 10] [--senders 8] [--rate 100] [--database-url URL]
 
 Phase 1 (throughput): `--senders` keep-alive connections post as fast as the server answers
-for `--seconds`. Phase 2 (latency): one paced sender at `--rate` events/s; prints p50/p99.
+for `--seconds`; the acceptance rate is events answered 2xx per second. Webhooks are answered
+once the event is stored, and the worker started by `voronka serve` processes them: the
+processing rate is events processed per second from the first post until the last event of
+the burst is processed (read from the database). Phase 2 (latency): one paced sender at
+`--rate` events/s; prints p50/p99, and checks that processing keeps up at that rate.
 Each call is four events (Appeared, Connected, Disconnected, summary), from a new number
 every call, so every call creates a lead. Loops are bounded in count and time.
 """
@@ -82,13 +86,37 @@ def latency(port: int, rate: float, seconds: float) -> list[float]:
     return samples
 
 
+def unprocessed(data_dir: Path, database_url: str | None) -> int:
+    query = "SELECT COUNT(*) FROM intake_inboundevent WHERE state = 'received'"
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as conn:
+            return conn.execute(query).fetchone()[0]
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "voronka.sqlite3", timeout=30) as conn:
+        return conn.execute(query).fetchone()[0]
+
+
+def drained_after(data_dir: Path, database_url: str | None, started: float,
+                  limit_seconds: float = 600) -> float:
+    """Seconds from `started` until no stored event is waiting for processing."""
+    deadline = time.monotonic() + limit_seconds
+    while unprocessed(data_dir, database_url) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if unprocessed(data_dir, database_url):
+        raise SystemExit("events were still unprocessed after the time limit")
+    return time.monotonic() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--senders", type=int, default=8)
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--database-url", default=None,
                         help="a throw-away PostgreSQL database (default: SQLite in a temp dir)")
     args = parser.parse_args()
@@ -97,15 +125,21 @@ def main() -> None:
         prepare(data_dir, args.database_url)
         with running_server(data_dir, workers=args.workers, threads=args.threads,
                             database_url=args.database_url) as (_proc, port):
+            started = time.monotonic()
             total, errors, elapsed = throughput(port, args.seconds, args.senders)
+            processed_in = drained_after(data_dir, args.database_url, started)
             samples = latency(port, args.rate, args.seconds)
+            backlog_after_latency = unprocessed(data_dir, args.database_url)
     backend = "PostgreSQL" if args.database_url else "SQLite"
     quantiles = statistics.quantiles(samples, n=100)
     print(f"backend: {backend}, gunicorn {args.workers} workers x {args.threads} threads")
     print(f"throughput: {total} events in {elapsed:.1f} s = {total / elapsed:.0f} events/s "
           f"({args.senders} senders, {errors} non-2xx)")
+    print(f"processing: all {total} processed {processed_in:.1f} s after the first post "
+          f"= {total / processed_in:.0f} events/s")
     print(f"latency at {args.rate:.0f} events/s: p50 {quantiles[49]:.1f} ms, "
-          f"p99 {quantiles[98]:.1f} ms, max {max(samples):.1f} ms ({len(samples)} events)")
+          f"p99 {quantiles[98]:.1f} ms, max {max(samples):.1f} ms ({len(samples)} events, "
+          f"{backlog_after_latency} waiting for processing at the end)")
 
 
 if __name__ == "__main__":

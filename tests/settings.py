@@ -6,8 +6,17 @@ import tempfile
 os.environ.setdefault("VORONKA_DATA_DIR", tempfile.mkdtemp(prefix="voronka-test-"))
 
 from voronka.settings import *  # noqa: F403
-from voronka.settings import STATIC_ROOT
+from voronka.settings import DATABASES, STATIC_ROOT
 
 # Hashing with PBKDF2 would dominate the run time of tests that create users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Most tests check a webhook's effect right after its answer; tests/intake/test_deferred.py
+# switches this on to test the deferred path (and the crash test runs a real server with it).
+INTAKE_DEFERRED = False
+
+# pytest-django names per-worker test databases unless the engine is the stock SQLite one;
+# ours (a subclass) keeps the stock in-memory test database, one per worker process.
+if DATABASES["default"]["ENGINE"] == "voronka.core.sqlite":
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}

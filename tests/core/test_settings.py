@@ -38,7 +38,7 @@ def _probe(data_dir, **env) -> dict:
 
 def test_defaults_sqlite_in_data_dir_wal_moscow_russian(tmp_path):
     out = _probe(tmp_path)
-    assert out["engine"] == "django.db.backends.sqlite3"
+    assert out["engine"] == "voronka.core.sqlite"
     assert out["name"] == str(tmp_path / "voronka.sqlite3")
     assert out["journal"] == "wal"
     assert out["busy_timeout"] >= 1000

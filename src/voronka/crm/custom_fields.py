@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from voronka.core.batch_cache import cached
 from voronka.crm.models import CustomFieldDefinition, CustomFieldType, Entity
 
 _TRUE = {"1", "y", "yes", "true", "да", "on"}
@@ -74,7 +75,8 @@ def _coerce(definition: CustomFieldDefinition, value: Any) -> Any:
 
 
 def custom_field_definitions(entity: Entity | str) -> dict[str, CustomFieldDefinition]:
-    return {d.code: d for d in CustomFieldDefinition.objects.filter(entity=entity)}
+    return cached(("custom_fields", entity), lambda: {
+        d.code: d for d in CustomFieldDefinition.objects.filter(entity=entity)})
 
 
 def custom_fields_clean(

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from voronka.accounts.models import Role, User
+from voronka.core.batch_cache import cached
 from voronka.intake.models import IntakeSettings
 from voronka.intake.sla import is_working_time
 
@@ -42,14 +43,17 @@ def managers_on_duty(now: dt.datetime):
 
 def _round_robin(now: dt.datetime) -> User | None:
     # The settings row is locked so two requests at once do not pick the same manager.
-    hours = IntakeSettings.objects.select_for_update().get(pk=1)
-    candidates = list(managers_on_duty(now).values_list("id", flat=True))
+    hours = cached(("round_robin",), lambda: IntakeSettings.objects.select_for_update().get(pk=1))
+    managers = cached(("managers",), lambda: list(
+        User.objects.filter(role=Role.MANAGER, is_active=True).order_by("id")))
+    candidates = [user for user in managers if _available(user, now)]
     if not candidates:
         return None
     last = hours.round_robin_last_id or 0
-    next_id = next((uid for uid in candidates if uid > last), candidates[0])
-    IntakeSettings.objects.filter(pk=hours.pk).update(round_robin_last=next_id)
-    return User.objects.get(pk=next_id)
+    chosen = next((user for user in candidates if user.pk > last), candidates[0])
+    IntakeSettings.objects.filter(pk=hours.pk).update(round_robin_last=chosen.pk)
+    hours.round_robin_last_id = chosen.pk  # the batch's remembered row stays true
+    return chosen
 
 
 def responsible_choose(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from voronka.core.batch_cache import cached
 from voronka.crm.models import Source
 from voronka.intake.models import IntakeSettings, SlaRule
 
@@ -46,7 +47,8 @@ def is_working_time(moment: dt.datetime, hours: IntakeSettings) -> bool:
 
 def first_response_minutes(source: Source | None, hours: IntakeSettings) -> int:
     if source is not None:
-        rule = SlaRule.objects.filter(source=source).first()
+        rule = cached(("sla_rule", source.pk),
+                      lambda: SlaRule.objects.filter(source=source).first())
         if rule is not None:
             return rule.first_response_minutes
     return hours.first_response_minutes

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from voronka.core.batch_cache import cached
 from voronka.crm.cleaning import full_clean_with_loaded_relations
 from voronka.crm.custom_fields import custom_fields_clean
 from voronka.crm.models import (
@@ -41,10 +42,10 @@ LEAD_CREATE_ONLY_FIELDS = frozenset({"is_repeat", "contact", "company", "sla_dea
 
 
 def lead_status_default() -> LeadStatus:
-    status = (
+    status = cached(("lead_status_default",), lambda: (
         LeadStatus.objects.filter(semantics=Semantics.PROCESS, deprecated=False)
         .order_by("sort", "id").first()
-    )
+    ))
     if status is None:
         raise ValidationError(_("Нет ни одного рабочего статуса лида."))
     return status

@@ -10,6 +10,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from voronka.core.batch_cache import cached
 from voronka.crm.models import (
     TRACKING_FIELDS,
     UTM_FIELDS,
@@ -142,7 +143,7 @@ def _new_lead(request: InboundRequest, match: ClientMatch, rules: IntakeSettings
 
 
 def _route(request: InboundRequest, match: ClientMatch) -> RoutingResult:
-    rules = IntakeSettings.load()
+    rules = cached(("intake_settings",), IntakeSettings.load)
     contact = match.contacts[0] if match.contacts else None
     company = match.companies[0] if match.companies else None
     if rules.activity_on_open_lead and match.open_leads:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from voronka.accounts.models import User
+from voronka.core.batch_cache import cached
 from voronka.crm.models import Call, CallDirection, EventKind, Task, TaskKind
 from voronka.crm.normalization import phone_format, phone_normalize
 from voronka.crm.services.leads import lead_assign
@@ -50,16 +51,30 @@ class CallFact:
 
 @dataclass
 class CallResult:
+    """What process_event records on the event: ids only, so nothing is fetched for it."""
+
     call: Call
     outcome: str
-    lead: object = None
-    deal: object = None
+
+    @property
+    def lead_id(self) -> int | None:
+        return self.call.lead_id
+
+    @property
+    def deal_id(self) -> int | None:
+        return self.call.deal_id
 
 
 def user_by_extension(extension: str) -> User | None:
     if not extension:
         return None
-    return User.objects.filter(extension=str(extension), is_active=True).first()
+    return cached(("extension", str(extension)), lambda: User.objects.filter(
+        extension=str(extension), is_active=True).first())
+
+
+def connection_for(provider: str, slug: str) -> TelephonyConnection:
+    return cached(("connection", provider, slug), lambda: TelephonyConnection.objects.get(
+        provider=provider, slug=slug))
 
 
 def _route_new_call(call: Call, fact: CallFact, connection: TelephonyConnection) -> RoutingResult:
@@ -82,11 +97,11 @@ def _route_new_call(call: Call, fact: CallFact, connection: TelephonyConnection)
     return inbound_request_accept(request)
 
 
-def _call_back_task_sync(call: Call) -> None:
+def _call_back_task_sync(call: Call, *, was_missed: bool) -> None:
     """A missed incoming call gets one "call back" task for whoever owns the lead or deal."""
     auto_task = Task.objects.filter(call=call, kind=TaskKind.CALL_BACK)
     if not (call.is_finished and call.is_missed and call.direction == CallDirection.INCOMING):
-        if call.result == "answered":  # it looked missed once: withdraw the task made then
+        if was_missed and call.result == "answered":  # it looked missed: withdraw that task
             auto_task.filter(done_at__isnull=True).delete()
         return
     if auto_task.exists():
@@ -145,10 +160,9 @@ def _apply(call: Call, fact: CallFact) -> None:
 
 def _hand_to_answerer(call: Call) -> None:
     """The lead this call created goes to whoever took the call (assignment rule 1)."""
-    lead = call.lead
-    if not (call.created_lead and lead and call.answered_by_id):
+    if not (call.created_lead and call.lead_id and call.answered_by_id):
         return
-    lead_assign(lead=lead, responsible=call.answered_by, reason="answered",
+    lead_assign(lead=call.lead, responsible=call.answered_by, reason="answered",
                 reason_text=_("ответил на звонок"))
 
 
@@ -178,12 +192,22 @@ def call_fact_apply(fact: CallFact, *, provider: str,
         call.created_lead = routed.outcome in (Outcome.NEW_LEAD, Outcome.REPEAT_LEAD)
         outcome = routed.outcome
     else:
+        # Most facts only add times to a known call; the lead hand-over and the call-back
+        # task are revisited only when this fact changed who answered or whether it was missed.
+        answerer_before, was_missed = call.answered_by_id, call.is_missed
         if not call.client_number and client:
             call.client_number = client
         if not call.line_number and fact.line_number:
             call.line_number = phone_normalize(fact.line_number) or ""
         _apply(call, fact)
+        call.save()
+        if call.answered_by_id != answerer_before:
+            _hand_to_answerer(call)
+        if call.is_missed or was_missed:
+            _call_back_task_sync(call, was_missed=was_missed)
+        return CallResult(call=call, outcome=outcome)
     call.save()
-    _hand_to_answerer(call)
-    _call_back_task_sync(call)
-    return CallResult(call=call, outcome=outcome, lead=call.lead, deal=call.deal)
+    if call.answered_by_id:
+        _hand_to_answerer(call)
+    _call_back_task_sync(call, was_missed=False)
+    return CallResult(call=call, outcome=outcome)

@@ -14,9 +14,9 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
 
 from voronka.crm.models import CallDirection
-from voronka.intake.models import InboundEvent, TelephonyConnection
+from voronka.intake.models import InboundEvent
 from voronka.intake.services.events import event_handler
-from voronka.intake.telephony.calls import CallFact, CallResult, call_fact_apply
+from voronka.intake.telephony.calls import CallFact, CallResult, call_fact_apply, connection_for
 from voronka.intake.telephony.signatures import generic_sign, signatures_match
 
 PROVIDER = "generic"
@@ -135,7 +135,7 @@ def fact_from_event(slug: str, event: CallEvent) -> CallFact:
 
 @event_handler(PROVIDER)
 def handle(event: InboundEvent) -> CallResult:
-    connection = TelephonyConnection.objects.get(provider=PROVIDER, slug=event.connection)
+    connection = connection_for(PROVIDER, event.connection)
     call_event, _payload = body_parse(json.dumps(event.payload).encode())
     return call_fact_apply(fact_from_event(event.connection, call_event), provider=PROVIDER,
                            connection=connection)

@@ -11,9 +11,9 @@ import json
 from typing import Any
 
 from voronka.crm.models import CallDirection
-from voronka.intake.models import Channel, InboundEvent, TelephonyConnection
+from voronka.intake.models import Channel, InboundEvent
 from voronka.intake.services.events import event_handler
-from voronka.intake.telephony.calls import CallFact, call_fact_apply
+from voronka.intake.telephony.calls import CallFact, call_fact_apply, connection_for
 
 PROVIDER = "mango"
 EVENT_KINDS = ("call", "summary", "recording")
@@ -149,7 +149,7 @@ def fact_from_payload(kind: str, data: dict[str, Any]) -> CallFact:
 
 @event_handler(PROVIDER)
 def handle(event: InboundEvent):
-    connection = TelephonyConnection.objects.get(provider=PROVIDER, slug=event.connection)
+    connection = connection_for(PROVIDER, event.connection)
     fact = fact_from_payload(event.kind, event.payload)
     return call_fact_apply(fact, provider=PROVIDER, connection=connection)
 

@@ -19,9 +19,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from voronka.crm.models import CallDirection
-from voronka.intake.models import InboundEvent, IntakeSettings, TelephonyConnection
+from voronka.intake.models import InboundEvent, IntakeSettings
 from voronka.intake.services.events import event_handler
-from voronka.intake.telephony.calls import CallFact, CallResult, call_fact_apply
+from voronka.intake.telephony.calls import CallFact, CallResult, call_fact_apply, connection_for
 from voronka.intake.telephony.signatures import zadarma_sign
 
 log = logging.getLogger(__name__)
@@ -203,7 +203,7 @@ def facts_from_payload(data: Mapping[str, str], *, received_at: dt.datetime | No
 
 @event_handler(PROVIDER)
 def handle(event: InboundEvent) -> CallResult | None:
-    connection = TelephonyConnection.objects.get(provider=PROVIDER, slug=event.connection)
+    connection = connection_for(PROVIDER, event.connection)
     result = None
     for fact in facts_from_payload(event.payload, received_at=event.received_at):
         applied = call_fact_apply(fact, provider=PROVIDER, connection=connection)

@@ -1,9 +1,15 @@
-"""`voronka serve`: migrate, collect static files, then run gunicorn."""
+"""`voronka serve`: migrate, collect static files, start the worker, then run gunicorn.
+
+One command runs the whole product: the worker (background tasks, the inbound event loop,
+mail) runs as a child process unless --no-worker, and leaves when the server does.
+"""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -16,8 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("VORONKA_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "2")))
         parser.add_argument("--no-migrate", action="store_true", help="Skip migrations.")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="Do not start `voronka worker` (run it yourself, e.g. elsewhere).")
 
     def handle(self, *args, **options):
         if not options["no_migrate"]:
@@ -27,6 +35,10 @@ class Command(BaseCommand):
         from voronka.intake.services.events import events_pending_process
 
         events_pending_process()
+        if not options["no_worker"]:
+            # gunicorn replaces this process below (same pid): the worker watches that pid.
+            voronka = Path(sys.executable).with_name("voronka")
+            subprocess.Popen([str(voronka), "worker", "--no-migrate", "--parent-pid", str(os.getpid())])
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"Voronka: http://{bind}/  (Ctrl+C to stop)")
         self.stdout.flush()

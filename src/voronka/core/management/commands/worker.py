@@ -1,14 +1,16 @@
 """`voronka worker`: background tasks (the database queue) and the periodic jobs.
 
-Periodic jobs run in a daemon thread beside the task worker: mail polling, and a sweep that
-processes inbound events stored but never processed. Each job catches its own errors, so a
-broken mailbox never stops the queue.
+Periodic jobs run in a daemon thread beside the task worker: a sweep that processes inbound
+events stored but never processed. The mailboxes are read by threads of their own
+(`voronka.mail.idle.mailboxes_watch`: IMAP IDLE where the server has it, else polling every
+--interval). Each job catches its own errors, so a broken mailbox never stops the queue.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 
 from django.core.management import call_command
@@ -18,11 +20,11 @@ from django.db import close_old_connections
 log = logging.getLogger(__name__)
 
 
-def _periodic_jobs() -> list:
+def _periodic_jobs(*, mail: bool = False) -> list:
     from voronka.intake.services.events import events_pending_process
     from voronka.mail.imap import mailboxes_poll
 
-    return [events_pending_process, mailboxes_poll]
+    return [events_pending_process, mailboxes_poll] if mail else [events_pending_process]
 
 
 def run_periodic(stop: threading.Event, interval: float) -> None:
@@ -37,27 +39,53 @@ def run_periodic(stop: threading.Event, interval: float) -> None:
         stop.wait(interval)
 
 
+def _exit_with_parent(parent_pid: int, stop: threading.Event) -> None:
+    """When the server that started us is gone, stop as if Ctrl+C was pressed."""
+    while not stop.wait(1.0):
+        if os.getppid() != parent_pid:
+            log.warning("voronka serve (pid %s) has ended; the worker stops too", parent_pid)
+            stop.set()
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+
 class Command(BaseCommand):
     help = "Run background tasks and periodic jobs (mail polling, event sweeps)."
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", action="store_true",
                             help="Run the periodic jobs once, drain the task queue, and exit.")
+        parser.add_argument("--no-migrate", action="store_true", help="Skip migrations.")
+        parser.add_argument("--parent-pid", type=int, default=None,
+                            help="Stop when this process ends (`voronka serve` passes its own).")
         parser.add_argument("--interval", type=float,
                             default=float(os.environ.get("VORONKA_POLL_SECONDS", "60")),
-                            help="Seconds between rounds of periodic jobs (default 60).")
+                            help="Seconds between rounds of periodic jobs, and between polls of a "
+                                 "mailbox whose server has no IMAP IDLE (default 60).")
 
     def handle(self, *args, **options):
-        call_command("migrate", interactive=False, verbosity=0)
+        from voronka.intake.services.processor import events_follow
+        from voronka.mail.idle import mailboxes_watch
+
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
         if options["batch"]:
-            for job in _periodic_jobs():
+            for job in _periodic_jobs(mail=True):
                 job()
             call_command("db_worker", "--batch")
             return
         stop = threading.Event()
+        threading.Thread(target=events_follow, args=(stop,), name="voronka-events",
+                         daemon=True).start()
+        if options["parent_pid"]:
+            threading.Thread(target=_exit_with_parent, args=(options["parent_pid"], stop),
+                             name="voronka-parent-watch", daemon=True).start()
         thread = threading.Thread(target=run_periodic, args=(stop, options["interval"]),
                                   name="voronka-periodic", daemon=True)
         thread.start()
+        threading.Thread(target=mailboxes_watch, args=(stop,),
+                         kwargs={"poll_seconds": options["interval"]},
+                         name="voronka-mail", daemon=True).start()
         try:
             call_command("db_worker")
         finally:

@@ -1,0 +1,44 @@
+"""Lookups remembered for the length of one batch of events (one transaction).
+
+A burst of call events asks for the same connection and the same few extensions again and
+again. Inside a batch these rows cannot change under us (the batch is one transaction), so
+they are read once; outside a batch every lookup goes to the database as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_cache: ContextVar[dict | None] = ContextVar("intake_batch_cache", default=None)
+
+
+@contextlib.contextmanager
+def batch_cache() -> Iterator[None]:
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
+def batch_cache_forget() -> None:
+    """Drop what this batch remembered: an event failed, and rows made inside its rolled-back
+    savepoint (a new source, say) no longer exist."""
+    store = _cache.get()
+    if store is not None:
+        store.clear()
+
+
+def cached(key: tuple[Any, ...], load: Callable[[], T]) -> T:
+    """`load()` once per batch for `key`; always `load()` outside a batch."""
+    store = _cache.get()
+    if store is None:
+        return load()
+    if key not in store:
+        store[key] = load()
+    return store[key]
