@@ -6,6 +6,7 @@ browser is downloaded. They run against pytest-django's live server.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -22,6 +23,23 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-d
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+SEED_MIGRATIONS = ["voronka.crm.migrations.0002_seed_dictionaries",
+                   "voronka.webforms.migrations.0002_default_utm_rules"]
+
+
+@pytest.fixture(autouse=True)
+def _dictionaries_after_flush(request):
+    """A live-server test commits for real, and the flush after it drops the dictionaries
+    the migrations seeded; seed them again (the seeds are idempotent)."""
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module in SEED_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)
 
 
 @pytest.fixture

@@ -49,4 +49,6 @@ def language_set(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {})
+    from voronka.web.home import home_context  # what each role sees lives in its own module
+
+    return render(request, "web/home.html", home_context(request.user))

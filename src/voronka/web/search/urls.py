@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401 - filled in as the screens land
+from django.urls import path
+
+from voronka.web.search import views
 
 app_name = "search"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+]

@@ -1,0 +1,45 @@
+"""Browser journeys of the lead screens, with screenshots for docs/screenshots/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from voronka.crm.models import Lead
+
+pytestmark = pytest.mark.browser
+
+
+def test_inbox_on_desktop_and_phone_and_bulk_junk(browser_page, screenshot, make_lead, manager,
+                                                  junk_reason):
+    make_lead(title="Звонок с Авито", sla_deadline=timezone.now() - dt.timedelta(minutes=20))
+    make_lead(title="Заявка с сайта", sla_deadline=timezone.now() + dt.timedelta(minutes=40))
+    page = browser_page(manager)
+    page.goto("/leads/")
+    page.get_by_text("Звонок с Авито").wait_for()
+    assert page.locator(".sla--overdue").count() == 1
+    screenshot(page, "leads-inbox-desktop")
+    phone = browser_page(manager, width=375, height=800)
+    phone.goto("/leads/")
+    phone.get_by_text("Заявка с сайта").wait_for()
+    screenshot(phone, "leads-inbox-phone")
+    page.check(f"#pick-{Lead.objects.get(title='Звонок с Авито').pk}")
+    page.select_option("#bulk-reason", str(junk_reason.pk))
+    page.get_by_role("button", name="Закрыть как некачественные").click()
+    page.get_by_text("Закрыто: 1 лид.").wait_for()
+    assert Lead.objects.get(title="Звонок с Авито").status.code == "JUNK"
+
+
+def test_inline_edit_on_the_card(browser_page, screenshot, make_lead, manager):
+    lead = make_lead(title="Ремонт квартиры", emails=("ivan@example.ru",))
+    page = browser_page(manager)
+    page.goto(f"/leads/{lead.pk}/")
+    page.get_by_label("Изменить: название", exact=True).click()
+    page.locator("#edit-title-value").fill("Ремонт кухни")
+    page.get_by_role("button", name="Сохранить").click()
+    page.locator("#f-title").get_by_text("Ремонт кухни").wait_for()
+    lead.refresh_from_db()
+    assert lead.title == "Ремонт кухни"
+    screenshot(page, "lead-card")
