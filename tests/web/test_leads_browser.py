@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from voronka.crm.models import Lead
+from voronka.crm.models import Deal, Lead
 
 pytestmark = pytest.mark.browser
 
@@ -43,3 +44,24 @@ def test_inline_edit_on_the_card(browser_page, screenshot, make_lead, manager):
     lead.refresh_from_db()
     assert lead.title == "Ремонт кухни"
     screenshot(page, "lead-card")
+
+
+def test_convert_wizard_for_a_legal_entity(browser_page, screenshot, make_lead, manager):
+    lead = make_lead(title="Офис на Тверской", name="Иван", phones=("8 900 123-45-67",),
+                     emails=("office@romashka.ru",), amount=Decimal("300000"))
+    page = browser_page(manager)
+    page.goto(f"/leads/{lead.pk}/")
+    page.get_by_role("link", name="Конвертировать в сделку").click()
+    company_part = page.locator(".convert__company")
+    assert company_part.is_hidden()  # a person: no company questions
+    work_email = page.locator("fieldset.choice-row", has_text="office@romashka.ru")
+    assert work_email.get_by_label("контакту").is_checked()
+    page.get_by_label("Юридическое лицо").check()
+    assert company_part.is_visible()
+    assert work_email.get_by_label("компании").is_checked()  # a work address: the company's
+    page.get_by_label("Название новой компании").fill("ООО Ромашка")
+    screenshot(page, "lead-convert")
+    page.get_by_role("button", name="Создать сделку").click()
+    page.get_by_text("Лид сконвертирован").wait_for()
+    deal = Deal.objects.select_related("company").get(lead=lead)
+    assert deal.company.title == "ООО Ромашка" and deal.amount == Decimal("300000.00")

@@ -107,3 +107,33 @@ def client_find(*, phones: list[str] = (), emails: list[str] = ()) -> ClientMatc
         open_leads().filter(Q(pk__in=lead_ids) | client_q).order_by("-created_at"))
     match.open_deals = list(open_deals().filter(client_q).order_by("-created_at"))
     return match
+
+
+@dataclass
+class ConversionCandidates:
+    """Existing clients a lead could be attached to when it is converted.
+
+    Only clients the user may see are offered; `hidden` counts the matches owned by other
+    managers, so the user learns that the client exists without seeing whose it is.
+    """
+
+    contacts: list[Contact] = field(default_factory=list)
+    companies: list[Company] = field(default_factory=list)
+    hidden: int = 0
+
+
+def conversion_candidates(lead: Lead, user, *, inn: str = "") -> ConversionCandidates:
+    """Contacts and companies sharing a phone or e-mail with `lead`, and companies by ИНН."""
+    values = list(lead.communications.values_list("kind", "value"))
+    match = client_find(phones=[v for k, v in values if k == CommunicationKind.PHONE],
+                        emails=[v for k, v in values if k == CommunicationKind.EMAIL])
+    company_ids = {company.pk for company in match.companies}
+    company_ids |= {contact.company_id for contact in match.contacts if contact.company_id}
+    if inn:
+        company_ids |= set(Company.objects.filter(inn=inn).values_list("pk", flat=True))
+    contact_ids = {contact.pk for contact in match.contacts}
+    contacts = list(contacts_visible_to(user).filter(pk__in=contact_ids)
+                    .select_related("company").order_by("-created_at"))
+    companies = list(companies_visible_to(user).filter(pk__in=company_ids).order_by("-created_at"))
+    hidden = len(contact_ids) + len(company_ids) - len(contacts) - len(companies)
+    return ConversionCandidates(contacts=contacts, companies=companies, hidden=hidden)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from voronka.web.leads import attachments, card, inline, views
+from voronka.web.leads import attachments, card, convert, inline, views
 
 app_name = "leads"
 urlpatterns: list = [
@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("<int:pk>/status/", card.status_change, name="status"),
     path("<int:pk>/junk/", card.junk, name="junk"),
     path("<int:pk>/assign/", card.assign, name="assign"),
+    path("<int:pk>/convert/", convert.convert, name="convert"),
     path("attachments/<int:event_id>/<int:pk>/", attachments.attachment_download,
          name="attachment"),
 ]

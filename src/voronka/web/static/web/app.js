@@ -80,4 +80,34 @@
       box.checked = e.target.checked;
     });
   });
+
+  // A part of a form that matters only for one choice of a radio group:
+  // data-show-if="name=value" hides it (and keeps its values) for the other choices.
+  function showIf() {
+    document.querySelectorAll("[data-show-if]").forEach(function (el) {
+      const [name, value] = el.dataset.showIf.split("=");
+      const checked = document.querySelector('input[name="' + name + '"]:checked');
+      el.hidden = !!checked && checked.value !== value;
+    });
+  }
+  // A radio group whose default depends on another choice: data-defaults-from="kind" and
+  // data-defaults='{"person": "contact", "legal": "company"}'. Once the user picks a value
+  // in the group themselves, it is left alone.
+  function followDefaults(name, value) {
+    document.querySelectorAll('[data-defaults-from="' + name + '"]:not([data-touched])')
+      .forEach(function (group) {
+        const wanted = JSON.parse(group.dataset.defaults)[value];
+        const radio = group.querySelector('input[type=radio][value="' + wanted + '"]');
+        if (radio) radio.checked = true;
+      });
+  }
+  document.addEventListener("change", function (event) {
+    const target = event.target;
+    if (!(target.matches && target.matches("input[type=radio]"))) return;
+    const group = target.closest("[data-defaults-from]");
+    if (group) group.dataset.touched = "1";
+    followDefaults(target.name, target.value);
+    showIf();
+  });
+  document.addEventListener("DOMContentLoaded", showIf);
 })();
