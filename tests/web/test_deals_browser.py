@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.web.kanban import drag
 from voronka.crm.models import Deal
 from voronka.crm.services.conversion import lead_convert
 from voronka.crm.services.deals import deal_close, deal_create
@@ -13,18 +14,7 @@ from voronka.crm.services.deals import deal_close, deal_create
 pytestmark = pytest.mark.browser
 
 
-def drag(page, deal_id: int, stage_id: int) -> None:
-    card = page.locator(f'.kanban__card[data-deal="{deal_id}"]')
-    target = page.locator(f'.kanban__cards[data-stage="{stage_id}"]')
-    box, goal = card.bounding_box(), target.bounding_box()
-    page.mouse.move(box["x"] + 20, box["y"] + 10)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 30, box["y"] + 20, steps=5)
-    page.mouse.move(goal["x"] + 40, goal["y"] + 15, steps=15)
-    page.mouse.up()
-
-
-def test_kanban_drag_and_drop_then_search_and_client_card(browser_page, screenshot, manager,
+def test_kanban_drag_and_drop_then_search_and_client_card(browser_page, manager,
                                                           main_pipeline, head, make_lead):
     stages = {s.code: s for s in main_pipeline.stages.all()}
     deal = deal_create(title="Кухня Петровых", amount="1234567", acting_user=manager,
@@ -44,14 +34,12 @@ def test_kanban_drag_and_drop_then_search_and_client_card(browser_page, screensh
     assert page.locator(f'.kanban__cards[data-stage="{stages["WON"].pk}"] '
                         f'.kanban__card[data-deal="{won.pk}"]').count() == 1
     assert Deal.objects.get(pk=won.pk).stage_id == stages["WON"].pk
-    screenshot(page, "deals-kanban")
     mobile = browser_page(manager, width=375)
     mobile.goto("/deals/")
-    screenshot(mobile, "deals-kanban-375")
-    search_as_you_type_and_the_client_card(browser_page, screenshot, head, make_lead, manager)
+    search_as_you_type_and_the_client_card(browser_page, head, make_lead, manager)
 
 
-def search_as_you_type_and_the_client_card(browser_page, screenshot, head, make_lead, manager):
+def search_as_you_type_and_the_client_card(browser_page, head, make_lead, manager):
     lead = make_lead(title="Офис на Тверской", name="Иван", last_name="Петров",
                      company_title="ООО Ромашка", amount=Decimal("300000"))
     result = lead_convert(lead=lead, acting_user=manager, legal_entity=True)
@@ -59,8 +47,6 @@ def search_as_you_type_and_the_client_card(browser_page, screenshot, head, make_
     page.goto("/")
     page.fill("#global-q", "8 900 123-45-67")
     page.locator("#search-suggest .hit--contact a", has_text="Петров Иван").wait_for()
-    screenshot(page, "search-suggest")
     page.locator("#search-suggest .hit--contact a").click()
     page.wait_for_url(f"**/contacts/{result.contact.pk}/")
     assert "Жизнь клиента" in page.content()
-    screenshot(page, "client-card")

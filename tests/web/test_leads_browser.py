@@ -1,4 +1,4 @@
-"""Browser journeys of the lead screens, with screenshots for docs/screenshots/."""
+"""Browser journeys of the lead screens (the screenshots come from test_screens.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from voronka.crm.models import Deal, Lead
 pytestmark = pytest.mark.browser
 
 
-def test_inbox_on_desktop_and_phone_and_bulk_junk(browser_page, screenshot, make_lead, manager,
+def test_inbox_on_desktop_and_phone_and_bulk_junk(browser_page, make_lead, manager,
                                                   junk_reason):
     make_lead(title="Звонок с Авито", sla_deadline=timezone.now() - dt.timedelta(minutes=20))
     make_lead(title="Заявка с сайта", sla_deadline=timezone.now() + dt.timedelta(minutes=40))
@@ -21,11 +21,9 @@ def test_inbox_on_desktop_and_phone_and_bulk_junk(browser_page, screenshot, make
     page.goto("/leads/")
     page.get_by_text("Звонок с Авито").wait_for()
     assert page.locator(".sla--overdue").count() == 1
-    screenshot(page, "leads-inbox-desktop")
     phone = browser_page(manager, width=375, height=800)
     phone.goto("/leads/")
     phone.get_by_text("Заявка с сайта").wait_for()
-    screenshot(phone, "leads-inbox-phone")
     page.check(f"#pick-{Lead.objects.get(title='Звонок с Авито').pk}")
     page.select_option("#bulk-reason", str(junk_reason.pk))
     page.get_by_role("button", name="Закрыть как некачественные").click()
@@ -33,7 +31,7 @@ def test_inbox_on_desktop_and_phone_and_bulk_junk(browser_page, screenshot, make
     assert Lead.objects.get(title="Звонок с Авито").status.code == "JUNK"
 
 
-def test_inline_edit_on_the_card(browser_page, screenshot, make_lead, manager):
+def test_inline_edit_on_the_card(browser_page, make_lead, manager):
     lead = make_lead(title="Ремонт квартиры", emails=("ivan@example.ru",))
     page = browser_page(manager)
     page.goto(f"/leads/{lead.pk}/")
@@ -43,10 +41,9 @@ def test_inline_edit_on_the_card(browser_page, screenshot, make_lead, manager):
     page.locator("#f-title").get_by_text("Ремонт кухни").wait_for()
     lead.refresh_from_db()
     assert lead.title == "Ремонт кухни"
-    screenshot(page, "lead-card")
 
 
-def test_convert_wizard_for_a_legal_entity(browser_page, screenshot, make_lead, manager):
+def test_convert_wizard_for_a_legal_entity(browser_page, make_lead, manager):
     lead = make_lead(title="Офис на Тверской", name="Иван", phones=("8 900 123-45-67",),
                      emails=("office@romashka.ru",), amount=Decimal("300000"))
     page = browser_page(manager)
@@ -60,7 +57,6 @@ def test_convert_wizard_for_a_legal_entity(browser_page, screenshot, make_lead, 
     assert company_part.is_visible()
     assert work_email.get_by_label("компании").is_checked()  # a work address: the company's
     page.get_by_label("Название новой компании").fill("ООО Ромашка")
-    screenshot(page, "lead-convert")
     page.get_by_role("button", name="Создать сделку").click()
     page.get_by_text("Лид сконвертирован").wait_for()
     deal = Deal.objects.select_related("company").get(lead=lead)

@@ -8,6 +8,7 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from voronka.core.ratelimit import client_ip, rate_limited
@@ -23,7 +24,7 @@ class SignInView(LoginView):
         # Password guessing is slowed per address; the form says why.
         if rate_limited("login", client_ip(request), limit=LOGIN_ATTEMPTS_PER_MINUTE):
             form = self.get_form()
-            form.add_error(None, "Слишком много попыток входа. Подождите минуту.")
+            form.add_error(None, _("Слишком много попыток входа. Подождите минуту."))
             return self.form_invalid(form)
         return super().post(request, *args, **kwargs)
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from voronka.crm.models import Communication, Lead, Semantics, Stage
@@ -27,8 +27,9 @@ from voronka.crm.services.deals import pipeline_default
 from voronka.web.leads.queries import lead_for
 
 NEW = "new"
-TARGET_LABELS = [("contact", gettext_lazy("контакту")), ("company", gettext_lazy("компании")),
-                 ("both", gettext_lazy("обоим")), ("none", gettext_lazy("никому"))]
+TARGET_LABELS = [("contact", pgettext_lazy("goes to", "контакту")),
+                 ("company", pgettext_lazy("goes to", "компании")),
+                 ("both", pgettext_lazy("goes to", "обоим")), ("none", pgettext_lazy("goes to", "никому"))]
 
 
 def _stage_choices() -> list:
@@ -63,7 +64,7 @@ class ConvertForm(forms.Form):
         self.fields["contact"].choices = [(NEW, _("Создать новый контакт"))] + [
             (str(c.pk), str(c)) for c in candidates.contacts]
         self.fields["company"].choices = [(NEW, _("Создать новую компанию"))] + [
-            (str(c.pk), f"{c.title}{f' · ИНН {c.inn}' if c.inn else ''}")
+            (str(c.pk), f"{c.title} · {_('ИНН')} {c.inn}" if c.inn else c.title)
             for c in candidates.companies]
         self.fields["stage"].choices = _stage_choices()
         for comm in communications:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django import template
@@ -11,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from voronka.crm.normalization import phone_format
 from voronka.crm.services.deals import money_format
 
 register = template.Library()
@@ -35,6 +37,16 @@ def count(value, noun: str) -> str:
     """`{{ 5|count:"lead" }}` → «5 лидов»."""
     n = int(value or 0)
     return NOUNS[noun](n) % {"n": f"{n:,}".replace(",", "\u202f")}
+
+
+@register.filter
+def comm_text(comm) -> str:
+    """A communication as people read it: a phone that came as bare digits (a PBX sends
+    `79001234567`) is shown `+7 900 123-45-67`; a value someone typed is kept as typed."""
+    value = comm.value or ""
+    if comm.kind == "PHONE" and comm.normalized and re.fullmatch(r"\+?\d+", value):
+        return phone_format(comm.normalized)
+    return value
 
 
 @register.filter

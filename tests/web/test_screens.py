@@ -1,0 +1,54 @@
+"""Every main screen on the demo data, in Chromium, saved to docs/screenshots/ (the README
+shows them). Each page must answer 200 and show its demo content, not an empty state."""
+
+from __future__ import annotations
+
+import pytest
+
+from voronka.accounts.models import User
+from voronka.crm.models import Call, Company, Deal, Lead, Semantics
+from voronka.demo.loader import demo_load
+
+pytestmark = pytest.mark.browser
+DEMO_LEADS = 400
+
+
+def test_main_screens_on_the_demo_data(browser_page, screenshot):
+    demo_load(leads=DEMO_LEADS, password="demo12345", seed=2024)
+    head, manager = User.objects.get(username="head"), User.objects.get(username="manager1")
+    # a lead of manager1 still open, with a recorded call on its timeline
+    lead = (Lead.objects.filter(responsible=manager, status__semantics=Semantics.PROCESS,
+                                pk__in=Call.objects.exclude(recording_url="").values("lead"))
+            .order_by("-created_at").first()
+            or Lead.objects.filter(responsible=manager, status__semantics=Semantics.PROCESS)
+            .order_by("-created_at").first())
+    deal = Deal.objects.filter(responsible=manager, company__isnull=False).order_by("-pk").first()
+    company = Company.objects.filter(deals__isnull=False).order_by("-pk").first()
+
+    shots = [
+        (head, 1280, "/", "home-head", ".figure"),
+        (manager, 1280, "/", "home-manager", "h2"),
+        (manager, 1280, "/leads/", "leads-inbox-desktop", "tr[data-lead]"),
+        (manager, 375, "/leads/", "leads-inbox-phone", "tr[data-lead]"),
+        (manager, 1280, f"/leads/{lead.pk}/", "lead-card", ".timeline"),
+        (manager, 1280, f"/leads/{lead.pk}/convert/", "lead-convert", "form.convert"),
+        (head, 1600, "/deals/", "deals-kanban", ".kanban__card"),
+        (manager, 375, "/deals/", "deals-kanban-375", ".kanban__card"),
+        (head, 1280, "/deals/list/", "deals-list", "tbody tr"),
+        (manager, 1280, f"/deals/{deal.pk}/", "deal-card", ".timeline"),
+        (head, 1280, "/contacts/", "contacts", "tbody tr"),
+        (head, 1280, f"/companies/{company.pk}/", "client-card", ".card"),
+    ]
+    for user, width, url, name, content in shots:
+        page = browser_page(user, width=width)
+        response = page.goto(url)
+        assert response.status == 200, url
+        assert page.locator(content).count() > 0, f"{url}: no {content}"
+        assert page.locator(".empty:visible").count() == 0 or name.startswith("home"), url
+        screenshot(page, name)
+
+    page = browser_page(head)
+    page.goto("/")
+    page.get_by_role("searchbox").fill(company.title[:6])
+    page.locator(".search-suggest a").first.wait_for()
+    screenshot(page, "search-suggest")
