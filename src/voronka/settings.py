@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "voronka.web",
     "voronka.api",
     "voronka.imports",
+    "voronka.spend",
+    "voronka.analytics",
 ]
 
 MIDDLEWARE = [

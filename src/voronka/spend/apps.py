@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SpendConfig(AppConfig):
+    name = "voronka.spend"
+    label = "spend"
+    verbose_name = _("Расходы на рекламу")
