@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from voronka.crm.models import Deal, Stage
 from voronka.crm.services.deals import deal_close, deal_create
+from voronka.web.deals.board import CARDS_PER_COLUMN
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -68,24 +69,24 @@ def test_an_empty_pipeline_says_where_deals_come_from(client_for, manager):
     assert "В этом направлении нет сделок" in html
 
 
-def test_a_column_shows_50_cards_and_the_rest_on_demand(client_for, manager, make_deal, stages,
+def test_a_column_shows_20_cards_and_the_rest_on_demand(client_for, manager, make_deal, stages,
                                                        django_assert_max_num_queries):
-    for n in range(53):
+    for n in range(23):
         make_deal(f"Сделка {n:02d}", "100",
                   created_at=timezone.now() - dt.timedelta(minutes=n))
     client = client_for(manager)
     with django_assert_max_num_queries(7):
         page = client.get("/deals/")
     html = page.content.decode()
-    assert html.count('class="kanban__card"') == 50
-    assert "Сделка 00" in html and "Сделка 49" in html and "Сделка 50" not in html
+    assert html.count('class="kanban__card"') == CARDS_PER_COLUMN == 20
+    assert "Сделка 00" in html and "Сделка 19" in html and "Сделка 20" not in html
     assert "показать ещё" in html
     column = page.context["columns"][0]
-    assert column.count == 53
+    assert column.count == 23
     more = client.get(f"/deals/stage/{stages['NEW'].pk}/cards/",
                       {"cursor": column.page.next_cursor}).content.decode()
     assert more.count('class="kanban__card"') == 3
-    assert "Сделка 50" in more and "Сделка 52" in more and "показать ещё" not in more
+    assert "Сделка 20" in more and "Сделка 22" in more and "показать ещё" not in more
 
 
 def test_the_board_needs_no_more_queries_with_more_deals(client_for, manager, make_deal, stages,

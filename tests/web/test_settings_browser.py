@@ -22,6 +22,7 @@ def test_reorder_stages_by_drag_and_drop(browser_page, admin_user, screenshot):
     stages = list(main_pipeline.stages.order_by("sort", "id"))
     page = browser_page(admin_user)
     page.goto(f"/settings/pipelines/{main_pipeline.pk}/")
+    page.wait_for_load_state("networkidle")  # SortableJS is set up before the drag starts
     first = page.locator(f'[data-stage="{stages[0].pk}"] .stage-item__handle')
     third = page.locator(f'[data-stage="{stages[2].pk}"]')
     with page.expect_response(lambda r: "/stages/order/" in r.url) as answer:

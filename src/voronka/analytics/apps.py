@@ -6,3 +6,8 @@ class AnalyticsConfig(AppConfig):
     name = "voronka.analytics"
     label = "analytics"
     verbose_name = _("Аналитика")
+
+    def ready(self) -> None:
+        from voronka.analytics.signals import signals_connect
+
+        signals_connect()

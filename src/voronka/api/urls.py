@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
+from voronka.analytics.api import router as analytics_router
 from voronka.api import clients, deals, dictionaries, docs, events, imports, leads
 from voronka.api.auth import BearerToken
 from voronka.api.errors import body_size_limit, install_exception_handlers
@@ -34,6 +35,7 @@ api.add_router("/", clients.router)
 api.add_router("/dictionaries", dictionaries.router)
 api.add_router("/events", events.router)
 api.add_router("/imports", imports.router)
+api.add_router("/reports", analytics_router)
 
 
 @api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="docs_asset")

@@ -58,7 +58,14 @@ def lead_statuses_selectable() -> QuerySet[LeadStatus]:
 
 
 def open_leads() -> QuerySet[Lead]:
-    return Lead.objects.filter(status__semantics=Semantics.PROCESS)
+    return open_leads_of(Lead.objects.all())
+
+
+def open_leads_of(leads: QuerySet[Lead]) -> QuerySet[Lead]:
+    """The open ones of `leads`. `closed_at IS NULL` lets the database use the partial
+    indexes of open leads (a few per cent of all); the status check keeps it exact."""
+    return leads.filter(closed_at__isnull=True,
+                        status__in=LeadStatus.objects.filter(semantics=Semantics.PROCESS))
 
 
 def open_deals() -> QuerySet[Deal]:

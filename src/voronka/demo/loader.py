@@ -8,8 +8,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from voronka.analytics.rollups import rollups_refresh
+from voronka.analytics.signals import rollups_signals_paused
+from voronka.core.maintenance import database_analyze
 from voronka.demo.generator import BATCH_SIZE, Progress, generate
 from voronka.demo.reset import demo_reset
+from voronka.demo.spend import demo_spend_load
 from voronka.demo.state import Stats
 from voronka.demo.users import demo_users_create, demo_users_existing
 
@@ -42,11 +46,15 @@ def demo_load(
     if existing and not reset:
         return LoadResult(loaded=False, existing_users=existing)
     whole = transaction.atomic() if leads <= SINGLE_TRANSACTION_MAX else contextlib.nullcontext()
-    with whole:
+    # Rows are written in bulk here: the rollups are recounted once at the end instead.
+    with whole, rollups_signals_paused():
         deleted = demo_reset() if reset else {}
         with transaction.atomic(savepoint=False):
             users = demo_users_create(password)
         stats = generate(leads=leads, seed=seed, users=users, batch_size=batch_size,
                          progress=progress)
+        demo_spend_load(seed=seed)
+    rollups_refresh()
+    database_analyze(force=True)  # a million new rows: the planner needs fresh statistics
     return LoadResult(loaded=True, existing_users=existing, stats=stats, deleted=deleted,
                       seconds=time.monotonic() - started)

@@ -6,3 +6,6 @@ class SpendConfig(AppConfig):
     name = "voronka.spend"
     label = "spend"
     verbose_name = _("Расходы на рекламу")
+
+    def ready(self) -> None:
+        from voronka.spend.connectors import avito_calls  # noqa: F401  (registers the "avito" call handler)

@@ -45,6 +45,11 @@ class SpendBatch(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("создан"), default=timezone.now)
     finished_at = models.DateTimeField(_("закончен"), null=True, blank=True)
+    connector = models.ForeignKey("spend.SpendConnector", verbose_name=_("подключение"), null=True,
+                                  blank=True, on_delete=models.SET_NULL, related_name="batches")
+    dry_run = models.BooleanField(_("только проверка"), default=False)
+    file_path = models.CharField(_("путь к файлу"), max_length=500, blank=True)
+    report = models.JSONField(_("отчёт по строкам"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("загрузка расходов")
@@ -80,3 +85,55 @@ class SpendRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.source_id} {self.campaign_name or '—'}: {self.amount}"
+
+
+class ConnectorKind(models.TextChoices):
+    YANDEX_DIRECT = "yandex_direct", _("Яндекс.Директ")
+    AVITO = "avito", _("Авито")
+
+
+DEFAULT_BASE_URLS = {ConnectorKind.YANDEX_DIRECT: "https://api.direct.yandex.com",
+                     ConnectorKind.AVITO: "https://api.avito.ru"}
+
+
+class SpendConnector(models.Model):
+    """An advertising account whose spend is fetched on a schedule (and on demand).
+
+    Secrets may be stored as they are or given as `${ENV_VAR}` (read at sync time).
+    """
+
+    slug = models.SlugField(_("код"), max_length=64, unique=True)
+    name = models.CharField(_("название"), max_length=200, blank=True)
+    kind = models.CharField(_("сервис"), max_length=16, choices=ConnectorKind.choices)
+    source = models.ForeignKey("crm.Source", verbose_name=_("источник"), on_delete=models.PROTECT,
+                               related_name="+")
+    base_url = models.URLField(_("адрес API"), blank=True,
+                               help_text=_("Пусто — адрес по умолчанию для сервиса."))
+    token = models.CharField(_("OAuth-токен"), max_length=500, blank=True,
+                             help_text=_("Яндекс.Директ. Можно «${ИМЯ_ПЕРЕМЕННОЙ}»."))
+    client_login = models.CharField(_("логин клиента (Client-Login)"), max_length=200, blank=True)
+    client_id = models.CharField(_("client_id"), max_length=255, blank=True)
+    client_secret = models.CharField(_("client_secret"), max_length=500, blank=True)
+    account_id = models.CharField(_("номер профиля (user_id)"), max_length=64, blank=True,
+                                  help_text=_("Авито: номер профиля для статистики и звонков."))
+    include_vat = models.BooleanField(
+        _("запрашивать суммы с НДС"), default=True,
+        help_text=_("Иначе суммы без НДС пересчитываются в суммы с НДС при загрузке."))
+    import_calls = models.BooleanField(_("загружать звонки (Авито)"), default=True)
+    days_back = models.PositiveSmallIntegerField(_("сколько последних дней обновлять"), default=7)
+    interval_hours = models.PositiveSmallIntegerField(_("интервал синхронизации, ч"), default=24)
+    enabled = models.BooleanField(_("включено"), default=True)
+    last_sync_at = models.DateTimeField(_("последняя синхронизация"), null=True, blank=True)
+    last_status = models.CharField(_("итог последней синхронизации"), max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("подключение рекламного кабинета")
+        verbose_name_plural = _("подключения рекламных кабинетов")
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.get_kind_display()} {self.slug}"
+
+    @property
+    def api_base(self) -> str:
+        return (self.base_url or DEFAULT_BASE_URLS[ConnectorKind(self.kind)]).rstrip("/")

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from voronka.accounts.models import Role, User
 from voronka.crm.models import Deal, Lead, LeadStatus, Semantics, Task, TaskKind
+from voronka.crm.selectors import open_leads_of
 
 MY_LEADS_SHOWN = 30
 TASKS_SHOWN = 50
@@ -40,7 +41,7 @@ class ManagerDay:
 
 
 def manager_day(user: User, now: dt.datetime) -> ManagerDay:
-    mine = Lead.objects.filter(responsible=user, status_id__in=open_status_ids())
+    mine = open_leads_of(Lead.objects.filter(responsible=user))
     urgent_first = Case(
         When(first_handled_at__isnull=True, sla_deadline__isnull=False, then=Value(0)),
         default=Value(1), output_field=IntegerField())
@@ -83,7 +84,7 @@ def sales_day(now: dt.datetime) -> SalesDay:
                               stage__semantics=Semantics.SUCCESS).aggregate(
         n=Count("pk"), total=Sum("amount"))
     overdue_q = Q(first_handled_at__isnull=True, sla_deadline__lt=now)
-    per_manager = (Lead.objects.filter(status_id__in=open_status_ids())
+    per_manager = (open_leads_of(Lead.objects.all())
                    .values("responsible")
                    .annotate(open=Count("pk"), overdue=Count("pk", filter=overdue_q)))
     counts = {row["responsible"]: row for row in per_manager}

@@ -16,4 +16,6 @@ urlpatterns = login_required_everywhere([
     path("search/", include("voronka.web.search.urls")),
     path("settings/", include("voronka.web.setup_ui.urls")),
     path("imports/", include("voronka.web.imports.urls")),
+    path("spend/", include("voronka.web.spend.urls")),
+    path("reports/", include("voronka.web.reports.urls")),
 ])

@@ -60,6 +60,18 @@ class Lead(TimestampedMixin, TrackingFieldsMixin, CustomFieldsMixin):
             models.Index(fields=["status", "-created_at"], name="lead_status_created"),
             models.Index(fields=["responsible", "-created_at"], name="lead_responsible_created"),
             models.Index(fields=["source", "created_at"], name="lead_source_created"),
+            # Open leads are a few per cent of all leads: the inbox, the home screens and the
+            # overdue list read them through these partial indexes (closed_at is set exactly
+            # when a lead is converted or junked, and cleared when it is reopened).
+            models.Index(fields=["-created_at", "-id"], condition=models.Q(closed_at__isnull=True),
+                         name="lead_open_created"),
+            models.Index(fields=["responsible", "-created_at"],
+                         condition=models.Q(closed_at__isnull=True), name="lead_open_responsible"),
+            models.Index(fields=["source", "-created_at"], condition=models.Q(closed_at__isnull=True),
+                         name="lead_open_source"),
+            models.Index(fields=["sla_deadline"],
+                         condition=models.Q(closed_at__isnull=True, first_handled_at__isnull=True),
+                         name="lead_unhandled_deadline"),
         ]
 
     def __str__(self) -> str:

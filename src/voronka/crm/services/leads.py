@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from voronka.core.batch_cache import cached
+from voronka.core.signals import leads_written
 from voronka.crm.cleaning import full_clean_with_loaded_relations
 from voronka.crm.custom_fields import custom_fields_clean
 from voronka.crm.models import (
@@ -238,5 +239,6 @@ def comment_add(
     if lead is not None and lead.first_handled_at is None:
         Lead.objects.filter(pk=lead.pk, first_handled_at__isnull=True).update(
             first_handled_at=timezone.now())
+        leads_written.send(sender=Lead, created_at=[lead.created_at])
     return event_record(EventKind.COMMENT, actor=acting_user, lead=lead, deal=deal,
                         contact=contact, company=company, text=text)

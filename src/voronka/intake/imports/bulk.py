@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from voronka.accounts.models import User
 from voronka.core.rows import RowFactory
+from voronka.core.signals import leads_written
 from voronka.crm.custom_fields import custom_fields_clean
 from voronka.crm.models import (
     UTM_FIELDS,
@@ -322,6 +323,7 @@ def _chunk_write(rows: list[RowResult], ctx: BulkContext) -> None:
                 custom_fields=dict(ctx.custom_fields), **utm))
             plans.append((result, comms, user, reason, source))
         _insert(Lead, leads)
+        leads_written.send(sender=Lead, created_at=[lead.created_at for lead in leads])
         inbound = [_inbound_row(
             channel=Channel.IMPORT, provider=PROVIDER,
             idempotency_key=idempotency_key(ctx.sha256, result.row),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from voronka.core.signals import leads_written
 from voronka.crm.models import EventKind, Lead
 from voronka.intake.imports.validation import PROVIDER
 from voronka.intake.models import Channel, InboundEvent
@@ -41,4 +42,6 @@ def import_event_process(event: InboundEvent) -> RoutingResult:
             changes["created_at"] = dt.datetime.fromisoformat(data["created_at"])
         if changes:
             Lead.objects.filter(pk=result.lead.pk).update(**changes)
+            leads_written.send(sender=Lead, created_at=[result.lead.created_at,
+                                                        changes.get("created_at")])
     return result

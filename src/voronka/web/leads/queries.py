@@ -14,9 +14,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from voronka.crm.models import Communication, CommunicationKind, Lead, LeadStatus, Semantics
+from voronka.crm.models import Communication, CommunicationKind, Lead, LeadStatus
 from voronka.crm.normalization import email_normalize, phone_normalize
-from voronka.crm.selectors import leads_visible_to
+from voronka.crm.selectors import leads_visible_to, open_leads_of
+from voronka.web.search.matching import MAX_WORDS, SearchTerms, lead_words_q
 
 PAGE_SIZE = 50
 
@@ -81,22 +82,13 @@ def _search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
                                                normalized=email or text.lower(),
                                                lead__isnull=False)
         return leads.filter(pk__in=by_comm.values("lead"))
-    # SQLite folds only ASCII case, so Cyrillic words are also tried as typed in names.
-    forms = {text, text.lower(), text.capitalize(), text.upper()}
-    condition = Q(pk__in=[])
-    for form in forms:
-        for name in ("title", "name", "last_name", "company_title"):
-            condition |= Q(**{f"{name}__icontains": form})
-    return leads.filter(condition)
+    return leads.filter(lead_words_q(SearchTerms(text=text, words=tuple(text.split()[:MAX_WORDS]))))
 
 
 def inbox_leads(user, query: InboxQuery) -> QuerySet[Lead]:
     leads = leads_visible_to(user)
-    if query.status is not None:
-        leads = leads.filter(status=query.status)
-    else:  # the inbox is for open leads; an explicit status shows closed ones too
-        leads = leads.filter(status_id__in=LeadStatus.objects.filter(
-            semantics=Semantics.PROCESS).values_list("pk", flat=True))
+    # The inbox is for open leads; an explicit status shows closed ones too.
+    leads = leads.filter(status=query.status) if query.status is not None else open_leads_of(leads)
     if query.source_id:
         leads = leads.filter(source_id=query.source_id)
     if user.can_see_all and query.responsible == "none":
@@ -114,10 +106,19 @@ def inbox_leads(user, query: InboxQuery) -> QuerySet[Lead]:
     return _search(leads, query.search)
 
 
-def _with_row_data(leads: QuerySet[Lead]) -> QuerySet[Lead]:
-    phones = Communication.objects.filter(kind=CommunicationKind.PHONE).order_by("pk")
-    return leads.select_related("status", "source", "responsible").prefetch_related(
-        Prefetch("communications", queryset=phones, to_attr="phones"))
+def _rows(leads: QuerySet[Lead], limit: int) -> list[Lead]:
+    """The rows with what a row shows; `lead.phones` are its phones in the order given.
+
+    The prefetch reads all of the rows' communications by lead id (a few each) and picks
+    the phones here: asking the database for `kind = PHONE` too makes SQLite walk the
+    (kind, value) index over every phone of every lead instead.
+    """
+    comms = Communication.objects.order_by("pk")
+    rows = list(leads.select_related("status", "source", "responsible").prefetch_related(
+        Prefetch("communications", queryset=comms, to_attr="comms"))[:limit])
+    for lead in rows:
+        lead.phones = [c for c in lead.comms if c.kind == CommunicationKind.PHONE]
+    return rows
 
 
 @dataclass
@@ -134,7 +135,7 @@ def inbox_page(leads: QuerySet[Lead], before: str = "") -> InboxPage:
         at, pk = position
         # The plain range first lets the database walk the created_at index.
         leads = leads.filter(created_at__lte=at).filter(Q(created_at__lt=at) | Q(pk__lt=pk))
-    rows = list(_with_row_data(leads.order_by("-created_at", "-pk"))[:PAGE_SIZE + 1])
+    rows = _rows(leads.order_by("-created_at", "-pk"), PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return InboxPage(leads=rows, next_cursor=cursor_of(rows[-1]) if more else "",
@@ -148,4 +149,4 @@ def inbox_newer(leads: QuerySet[Lead], after: str) -> list[Lead]:
         return []
     at, pk = position
     newer = leads.filter(created_at__gte=at).filter(Q(created_at__gt=at) | Q(pk__gt=pk))
-    return list(_with_row_data(newer.order_by("-created_at", "-pk"))[:PAGE_SIZE])
+    return _rows(newer.order_by("-created_at", "-pk"), PAGE_SIZE)

@@ -19,6 +19,7 @@ from operator import and_, or_
 
 from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from voronka.crm.models import Communication, CommunicationKind
 
@@ -90,7 +91,7 @@ def communications_matching(terms: SearchTerms):
 
 
 def word_forms(word: str) -> set[str]:
-    if connection.vendor != "sqlite":
+    if connection.vendor != "sqlite" or word.isascii():  # SQLite's LIKE folds ASCII itself
         return {word}
     return {word, word.lower(), word.capitalize(), word.upper()}
 
@@ -121,8 +122,21 @@ CONTACT_TEXT = ("last_name", "name", "second_name")
 COMPANY_TEXT = ("title",)
 
 
+TRIGRAM = 3  # the shortest word the trigram index can find
+
+
+def lead_words_q(terms: SearchTerms) -> Q:
+    """Leads whose title or names contain every word. On SQLite words of three letters or
+    more are looked up in the trigram index crm_lead_search (crm migration 0006)."""
+    if connection.vendor != "sqlite" or not terms.words or min(map(len, terms.words)) < TRIGRAM:
+        return words_q(terms, LEAD_TEXT)
+    match = " AND ".join('"{}"'.format(word.replace('"', '""')) for word in terms.words)
+    return Q(pk__in=RawSQL("SELECT rowid FROM crm_lead_search WHERE crm_lead_search MATCH %s",
+                           [match]))
+
+
 def lead_q(terms: SearchTerms) -> Q:
-    return owner_q(terms, "lead") | words_q(terms, LEAD_TEXT)
+    return owner_q(terms, "lead") | lead_words_q(terms)
 
 
 def contact_q(terms: SearchTerms) -> Q:

@@ -21,10 +21,13 @@ log = logging.getLogger(__name__)
 
 
 def _periodic_jobs(*, mail: bool = False) -> list:
+    from voronka.core.maintenance import database_analyze
     from voronka.intake.services.events import events_pending_process
     from voronka.mail.imap import mailboxes_poll
+    from voronka.spend.sync import spend_sync_due
 
-    return [events_pending_process, mailboxes_poll] if mail else [events_pending_process]
+    jobs = [events_pending_process, spend_sync_due, database_analyze]
+    return [*jobs, mailboxes_poll] if mail else jobs
 
 
 def run_periodic(stop: threading.Event, interval: float) -> None:

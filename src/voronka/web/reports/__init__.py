@@ -1,0 +1,1 @@
+"""/reports/: the analytics pages (reports, the builder, the dashboard) over voronka.analytics."""
