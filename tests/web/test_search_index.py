@@ -1,0 +1,36 @@
+"""Leads are found by any part of a word, in any case, as their names change (the trigram
+index on SQLite is kept by triggers; PostgreSQL answers the same through ILIKE)."""
+
+from __future__ import annotations
+
+import pytest
+
+from voronka.crm.models import Lead
+from voronka.crm.services.leads import lead_update
+
+pytestmark = pytest.mark.django_db
+
+
+def _found(client, text: str) -> str:
+    return client.get("/search/", {"q": text}).content.decode()
+
+
+def test_part_of_a_cyrillic_word_in_any_case_and_after_an_edit(client_for, manager, make_lead):
+    lead = make_lead(title="Пропуск на МКАД", name="Иван", last_name="Петров",
+                     company_title="ООО Ромашка", phones=())
+    client = client_for(manager)
+    for text in ("иван", "ИВАН", "етро", "ромаш", "мкад", "Петров Иван"):
+        assert "Пропуск на МКАД" in _found(client, text), text
+    assert "Пропуск на МКАД" not in _found(client, "Сидоров")
+    lead_update(lead=lead, acting_user=manager, title="Пропуск на ТТК", last_name="Сидоров")
+    assert "Пропуск на ТТК" in _found(client, "сидор")
+    assert "Пропуск на ТТК" not in _found(client, "петров")
+    Lead.objects.filter(pk=lead.pk).delete()
+    assert "Пропуск на ТТК" not in _found(client, "сидор")
+
+
+def test_inbox_search_uses_the_same_matching(client_for, manager, make_lead):
+    make_lead(title="Заявка с сайта", name="Ольга", phones=())
+    make_lead(title="Входящий от Петра", name="Пётр", phones=())
+    html = client_for(manager).get("/leads/", {"q": "ольг"}).content.decode()
+    assert "Заявка с сайта" in html and "Входящий от Петра" not in html
