@@ -72,6 +72,10 @@ class Lead(TimestampedMixin, TrackingFieldsMixin, CustomFieldsMixin):
             models.Index(fields=["sla_deadline"],
                          condition=models.Q(closed_at__isnull=True, first_handled_at__isnull=True),
                          name="lead_unhandled_deadline"),
+            # "only overdue" in the inbox: unhandled open leads, newest first
+            models.Index(fields=["-created_at", "-id"],
+                         condition=models.Q(closed_at__isnull=True, first_handled_at__isnull=True),
+                         name="lead_unhandled_created"),
         ]
 
     def __str__(self) -> str:
