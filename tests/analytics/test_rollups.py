@@ -5,18 +5,22 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.analytics.world import at
-from voronka.analytics.models import RollupDay, RollupDirtyDay
+from voronka.analytics.models import LeadFact, RollupDay, RollupDirtyDay
 from voronka.analytics.rollups import rollups_mark_dirty, rollups_rebuild, rollups_refresh
 from voronka.crm.models import Deal, Lead, LeadStatus
 from voronka.crm.services.deals import deal_move
 from voronka.crm.services.leads import lead_assign, lead_change_status
 
 FIELDS = ("day", "source_id", "campaign", "responsible_id", "pipeline_id", "is_repeat", "leads", "junk_leads",
-          "handled_leads", "converted_leads", "deals", "won_deals", "revenue_kop", "new_customers")
+          "handled_leads", "converted_leads", "deals", "won_deals", "revenue_kop", "new_customers",
+          "sla_late", "cohort_deals", "cohort_won", "cohort_revenue_kop")
+FACT_FIELDS = ("day", "status_id", "source_id", "campaign", "responsible_id", "is_repeat", "handled_at",
+               "converted_at", "sla_deadline", "response_us")
 
 
-def snapshot() -> list[tuple]:
-    return sorted(RollupDay.objects.values_list(*FIELDS), key=repr)
+def snapshot() -> tuple[list[tuple], list[tuple]]:
+    return (sorted(RollupDay.objects.values_list(*FIELDS), key=repr),
+            sorted(LeadFact.objects.values_list(*FACT_FIELDS), key=repr))
 
 
 def assert_exact() -> None:

@@ -34,6 +34,14 @@ class RollupDay(models.Model):
     # Kopecks: integer sums are exact in every database.
     revenue_kop = models.BigIntegerField(default=0)
     new_customers = models.IntegerField(default=0)
+    # Lead rows: leads handled after their SLA deadline (the unhandled ones depend on "now" and
+    # are counted from LeadFact).
+    sla_late = models.IntegerField(default=0)
+    # Cohort (deal rows, keyed by the creation day of the deal's LEAD, with the deal's own
+    # dimensions): deals of the leads created that day, how many of them are won, their revenue.
+    cohort_deals = models.IntegerField(default=0)
+    cohort_won = models.IntegerField(default=0)
+    cohort_revenue_kop = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("сводка за день")
@@ -42,6 +50,40 @@ class RollupDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.leads} / {self.won_deals}"
+
+
+class LeadFact(models.Model):
+    """One row per lead, keyed (like the rollups) by the local day the lead was created, and
+    recounted with that day. The few columns the managers report and the event funnel need,
+    with indexes that make event ranges and percentiles cheap."""
+
+    day = models.DateField(_("день"))
+    status_id = models.IntegerField()
+    source_id = models.IntegerField(null=True)
+    campaign = models.CharField(max_length=255, blank=True)
+    responsible_id = models.IntegerField(null=True)
+    is_repeat = models.BooleanField(default=False)
+    handled_at = models.DateTimeField(null=True)
+    # closed_at of a lead whose status means success, else NULL.
+    converted_at = models.DateTimeField(null=True)
+    sla_deadline = models.DateTimeField(null=True)
+    # first_handled_at - created_at in microseconds, never negative; NULL when unhandled.
+    response_us = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("факт лида")
+        verbose_name_plural = _("факты лидов")
+        indexes = [
+            models.Index(fields=["day"], name="leadfact_day"),
+            models.Index(fields=["status_id", "day"], name="leadfact_status_day"),
+            models.Index(fields=["handled_at"], name="leadfact_handled"),
+            models.Index(fields=["converted_at"], name="leadfact_converted"),
+            models.Index(fields=["responsible_id", "response_us", "day"], name="leadfact_resp_response"),
+            models.Index(fields=["response_us", "day"], name="leadfact_response"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.status_id}"
 
 
 class RollupDirtyDay(models.Model):

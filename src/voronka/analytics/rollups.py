@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Count, F, Max, Min, Q, Sum
 
-from voronka.analytics.models import RollupDay, RollupDirtyDay
+from voronka.analytics.models import LeadFact, RollupDay, RollupDirtyDay
 from voronka.analytics.periods import company_zone, local_day, local_midnight
 from voronka.analytics.scope import Scope
-from voronka.analytics.selectors import facts_count
-from voronka.crm.models import Deal, Lead
+from voronka.analytics.selectors import deals_with_origin, facts_count, stage_ids, status_ids
+from voronka.crm.models import Deal, Lead, Semantics
 
 ROLLUP_DIMS = ("source", "campaign", "responsible", "pipeline", "is_repeat")
 _BATCH = 500
@@ -61,14 +61,71 @@ def rollups_mark_all_dirty() -> None:
         rollups_mark_dirty(*bounds)
 
 
+def _kop(amount) -> int:
+    return int((Decimal(amount or 0) * 100).to_integral_value())
+
+
+def _extra_count(start: dt.datetime, end: dt.datetime) -> dict[tuple, dict[str, int]]:
+    """The columns facts_count does not know: SLA breaches of handled leads (lead rows), and the
+    cohort of the day's leads: their deals, by the deal's own dimensions (deal rows)."""
+    out: dict[tuple, dict[str, int]] = {}
+    late = Lead.objects.filter(created_at__gte=start, created_at__lt=end, sla_deadline__isnull=False,
+                               first_handled_at__gt=F("sla_deadline"))
+    for row in late.values("source_id", "utm_campaign", "responsible_id", "is_repeat").annotate(
+            n=Count("id")).order_by():
+        key = (row["source_id"], row["utm_campaign"], row["responsible_id"], None, row["is_repeat"])
+        out.setdefault(key, {})["sla_late"] = row["n"]
+    won = stage_ids(Semantics.SUCCESS)
+    cohort = deals_with_origin(Deal.objects.filter(lead__created_at__gte=start, lead__created_at__lt=end))
+    for row in cohort.values("d_source", "d_campaign", "responsible_id", "pipeline_id", "is_repeat").annotate(
+            n=Count("id"), won=Count("id", filter=Q(stage_id__in=won)),
+            revenue=Sum("amount", filter=Q(stage_id__in=won))).order_by():
+        key = (row["d_source"], row["d_campaign"], row["responsible_id"], row["pipeline_id"],
+               row["is_repeat"])
+        out.setdefault(key, {}).update(cohort_deals=row["n"], cohort_won=row["won"],
+                                       cohort_revenue_kop=_kop(row["revenue"]))
+    return out
+
+
+def lead_facts_count(day: dt.date) -> list[LeadFact]:
+    """The LeadFact rows of the leads created on one local day."""
+    zone = company_zone()
+    start, end = local_midnight(day, zone), local_midnight(day + dt.timedelta(days=1), zone)
+    converted = set(status_ids(Semantics.SUCCESS))
+    rows = []
+    for (status_id, source_id, campaign, responsible_id, is_repeat, created, handled, closed,
+         deadline) in Lead.objects.filter(created_at__gte=start, created_at__lt=end).values_list(
+            "status_id", "source_id", "utm_campaign", "responsible_id", "is_repeat", "created_at",
+            "first_handled_at", "closed_at", "sla_deadline").order_by():
+        response = None
+        if handled is not None:
+            delta = handled - created
+            response = max((delta.days * 86400 + delta.seconds) * 10**6 + delta.microseconds, 0)
+        rows.append(LeadFact(day=day, status_id=status_id, source_id=source_id, campaign=campaign or "",
+                             responsible_id=responsible_id, is_repeat=bool(is_repeat), handled_at=handled,
+                             converted_at=closed if status_id in converted else None,
+                             sla_deadline=deadline, response_us=response))
+    return rows
+
+
 def rollup_rows_count(day: dt.date) -> list[RollupDay]:
     """The rollup rows of one local day, counted from the CRM rows."""
     zone = company_zone()
     start, end = local_midnight(day, zone), local_midnight(day + dt.timedelta(days=1), zone)
     found = facts_count(start, end, day, day, Scope(), ROLLUP_DIMS)
+    extra = _extra_count(start, end)
+    zero = {"leads": 0, "junk_leads": 0, "handled_leads": 0, "converted_leads": 0, "deals": 0,
+            "won_deals": 0, "revenue": 0, "new_customers": 0}
+    for key in extra:
+        if key not in found:
+            found[key] = dict(zero)
     rows = []
-    for (source_id, campaign, responsible_id, pipeline_id, is_repeat), m in found.items():
+    for key, m in found.items():
+        source_id, campaign, responsible_id, pipeline_id, is_repeat = key
+        more = extra.get(key, {})
         rows.append(RollupDay(
+            sla_late=more.get("sla_late", 0), cohort_deals=more.get("cohort_deals", 0),
+            cohort_won=more.get("cohort_won", 0), cohort_revenue_kop=more.get("cohort_revenue_kop", 0),
             day=day, source_id=source_id, campaign=campaign or "", responsible_id=responsible_id,
             pipeline_id=pipeline_id, is_repeat=bool(is_repeat), leads=m["leads"],
             junk_leads=m["junk_leads"], handled_leads=m["handled_leads"],
@@ -82,6 +139,8 @@ def _recount(days: list[dt.date]) -> None:
     for day in days:
         RollupDay.objects.filter(day=day).delete()
         RollupDay.objects.bulk_create(rollup_rows_count(day), batch_size=_BATCH)
+        LeadFact.objects.filter(day=day).delete()
+        LeadFact.objects.bulk_create(lead_facts_count(day), batch_size=_BATCH)
 
 
 def rollups_refresh() -> int:
@@ -103,6 +162,7 @@ def rollups_rebuild(date_from: dt.date | None = None, date_to: dt.date | None = 
     if bounds is None and (date_from is None or date_to is None):
         with transaction.atomic():
             RollupDay.objects.all().delete()
+            LeadFact.objects.all().delete()
             RollupDirtyDay.objects.all().delete()
         return 0
     date_from = date_from or bounds[0]
@@ -111,11 +171,13 @@ def rollups_rebuild(date_from: dt.date | None = None, date_to: dt.date | None = 
     with transaction.atomic():
         RollupDirtyDay.objects.filter(day__gte=date_from, day__lte=date_to).delete()
         RollupDay.objects.filter(day__gte=date_from, day__lte=date_to).delete()
+        LeadFact.objects.filter(day__gte=date_from, day__lte=date_to).delete()
         rows: list[RollupDay] = []
         for day in days:
             rows += rollup_rows_count(day)
             if len(rows) >= 5000:
                 RollupDay.objects.bulk_create(rows, batch_size=_BATCH)
                 rows = []
+            LeadFact.objects.bulk_create(lead_facts_count(day), batch_size=_BATCH)
         RollupDay.objects.bulk_create(rows, batch_size=_BATCH)
     return len(days)

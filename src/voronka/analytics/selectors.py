@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 
 from voronka.accounts.models import User
-from voronka.analytics.models import RollupDay, SavedReport
+from voronka.analytics.models import LeadFact, RollupDay, SavedReport
 from voronka.analytics.periods import Period, local_midnight
 from voronka.analytics.scope import Scope
 from voronka.crm.models import Call, Contact, Deal, Lead, LeadStatus, Pipeline, Semantics, Source, Stage
@@ -173,7 +174,7 @@ def facts_count(start: dt.datetime, end: dt.datetime, date_from: dt.date, date_t
     return dict(out)
 
 
-def _rollup_read(period: Period, scope: Scope, group_by: Sequence[str]) -> list[dict[str, Any]]:
+def _rollup_qs(period: Period, scope: Scope) -> QuerySet[RollupDay]:
     from voronka.analytics.rollups import rollups_refresh
 
     rollups_refresh()
@@ -188,6 +189,11 @@ def _rollup_read(period: Period, scope: Scope, group_by: Sequence[str]) -> list[
         qs = qs.filter(Q(pipeline_id__isnull=True) | Q(pipeline_id=scope.pipeline_id))
     if scope.filters.repeat is not None:
         qs = qs.filter(is_repeat=scope.filters.repeat)
+    return qs
+
+
+def _rollup_read(period: Period, scope: Scope, group_by: Sequence[str]) -> list[dict[str, Any]]:
+    qs = _rollup_qs(period, scope)
     fields = [_ROLLUP_DIM_FIELDS[d] for d in group_by]
     sums = {m: Sum(m) for m in COUNT_MEASURES}
     rows = []
@@ -268,13 +274,63 @@ def spend_by(period: Period, scope: Scope, group_by: Sequence[str] = ()) -> list
 
 # --- leads by status, the funnel ------------------------------------------------------------------
 
+def _rows_indexed(qs: QuerySet, index: str) -> list[tuple]:
+    """Run `qs` (a values_list) through this index: SQLite's planner, with statistics, prefers
+    the day index and then sorts a million rows. Other databases get the query as it is."""
+    sql, params = qs.query.sql_with_params()
+    if connection.vendor == "sqlite":
+        table = connection.ops.quote_name(LeadFact._meta.db_table)
+        sql = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {connection.ops.quote_name(index)}", 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def lead_counts_by_status(period: Period, scope: Scope) -> dict[int, int]:
+    if period.in_company_zone:
+        qs = _lead_facts_created(period, scope).values_list("status_id").annotate(n=Count("id")).order_by()
+        return dict(_rows_indexed(qs, "leadfact_status_day"))
     rows = leads_created(period.start, period.end, scope).values("status_id").annotate(n=Count("id"))
     return {row["status_id"]: row["n"] for row in rows.order_by()}
 
 
+def lead_facts(period: Period, scope: Scope) -> QuerySet[LeadFact]:
+    """LeadFact rows (all leads, whenever created) with the lead filters of the scope. Only for
+    periods in the company's zone, after a refresh (the rollup readers refresh first)."""
+    from voronka.analytics.rollups import rollups_refresh
+
+    rollups_refresh()
+    qs = LeadFact.objects.all()
+    if scope.source_ids is not None:
+        qs = qs.filter(source_id__in=scope.source_ids)
+    if scope.filters.campaign:
+        qs = qs.filter(campaign=scope.filters.campaign)
+    if scope.manager_ids is not None:
+        qs = qs.filter(responsible_id__in=scope.manager_ids)
+    if scope.filters.repeat is not None:
+        qs = qs.filter(is_repeat=scope.filters.repeat)
+    return qs
+
+
+def _lead_facts_created(period: Period, scope: Scope) -> QuerySet[LeadFact]:
+    return lead_facts(period, scope).filter(day__gte=period.date_from, day__lte=period.date_to)
+
+
+def _funnel_cohort_rollup(period: Period, scope: Scope) -> dict[str, Any]:
+    sums = _rollup_qs(period, scope).aggregate(
+        leads=Sum("leads"), handled=Sum("handled_leads"), converted=Sum("converted_leads"),
+        deals=Sum("cohort_deals"), won=Sum("cohort_won"), revenue=Sum("cohort_revenue_kop"))
+    out = {k: sums[k] or 0 for k in ("leads", "handled", "converted", "deals", "won")}
+    out["revenue"] = Decimal(sums["revenue"] or 0) / 100
+    return out
+
+
 def funnel_cohort(period: Period, scope: Scope) -> dict[str, Any]:
     """Of the leads created in the period: how many were handled, converted, became deals, won."""
+    # The cohort rollup holds the deal's own responsible and new/repeat: with those filters the
+    # lead's must match as well, so count from the rows.
+    if period.in_company_zone and scope.manager_ids is None and scope.filters.repeat is None:
+        return _funnel_cohort_rollup(period, scope)
     leads = leads_created(period.start, period.end, scope)
     counts = leads.aggregate(leads=Count("id"),
                              handled=Count("id", filter=Q(first_handled_at__isnull=False)),
@@ -289,6 +345,15 @@ def funnel_cohort(period: Period, scope: Scope) -> dict[str, Any]:
 def funnel_events(period: Period, scope: Scope) -> dict[str, Any]:
     """What happened in the period, whenever the lead came."""
     start, end = period.start, period.end
+    if period.in_company_zone:
+        sums = _rollup_qs(period, scope).aggregate(leads=Sum("leads"), deals=Sum("deals"),
+                                                   won=Sum("won_deals"), revenue=Sum("revenue_kop"))
+        facts_qs = lead_facts(period, scope)
+        return {"leads": sums["leads"] or 0,
+                "handled": facts_qs.filter(handled_at__gte=start, handled_at__lt=end).count(),
+                "converted": facts_qs.filter(converted_at__gte=start, converted_at__lt=end).count(),
+                "deals": sums["deals"] or 0, "won": sums["won"] or 0,
+                "revenue": Decimal(sums["revenue"] or 0) / 100}
     leads = leads_created(start, end, scope).count()
     handled = leads_scoped(Lead.objects.filter(first_handled_at__gte=start, first_handled_at__lt=end),
                            scope).count()
@@ -308,6 +373,41 @@ def lead_response_rows(period: Period, scope: Scope) -> list[tuple[int | None, d
     """(responsible, created_at, first_handled_at, sla_deadline) of the leads created in the period."""
     return list(leads_created(period.start, period.end, scope).values_list(
         "responsible_id", "created_at", "first_handled_at", "sla_deadline").order_by())
+
+
+def manager_sla_late(period: Period, scope: Scope) -> dict[int | None, int]:
+    """Leads created in the period and handled after their SLA deadline, per responsible (rollups)."""
+    rows = _rollup_qs(period, scope).filter(sla_late__gt=0).values("responsible_id").annotate(
+        n=Sum("sla_late")).order_by()
+    return {r["responsible_id"]: r["n"] for r in rows}
+
+
+def manager_sla_open(period: Period, scope: Scope, now: dt.datetime) -> dict[int | None, int]:
+    """Leads created in the period, still unhandled, whose SLA deadline has passed."""
+    qs = _lead_facts_created(period, scope).filter(
+        handled_at__isnull=True, sla_deadline__isnull=False, sla_deadline__lt=now).values_list(
+        "responsible_id").annotate(n=Count("id")).order_by()
+    return dict(_rows_indexed(qs, "leadfact_handled"))
+
+
+def response_ranks(period: Period, scope: Scope, manager: int | None, ranks: Sequence[int],
+                   everyone: bool = False) -> dict[int, int]:
+    """First response times (microseconds) at these 0-based ranks of the sorted handled leads
+    created in the period: of one responsible, or of everyone in the scope. Read through the
+    (responsible, response, day) index, so no sort."""
+    qs = _lead_facts_created(period, scope).filter(response_us__isnull=False)
+    if not everyone:
+        qs = qs.filter(responsible_id=manager)
+    qs = qs.order_by("response_us").values_list("response_us", flat=True)
+    index = "leadfact_response" if everyone else "leadfact_resp_response"
+    out: dict[int, int] = {}
+    for rank in sorted(set(ranks)):
+        if rank in out:
+            continue
+        found = [row[0] for row in _rows_indexed(qs[rank:rank + 2], index)]
+        for i, value in enumerate(found):
+            out[rank + i] = value
+    return out
 
 
 def upsell_by_manager(period: Period, scope: Scope) -> dict[int, dict[str, Any]]:

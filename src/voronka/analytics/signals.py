@@ -48,6 +48,14 @@ def _deal_days(created_at: dt.datetime | None, closed_on: dt.date | None) -> lis
     return [local_day(created_at) if created_at else None, closed_on]
 
 
+def _lead_day(lead_pk: int | None) -> list[dt.date | None]:
+    """The creation day of a deal's lead: the funnel cohort of that day counts the deal."""
+    if lead_pk is None:
+        return []
+    created_at = Lead.objects.filter(pk=lead_pk).values_list("created_at", flat=True).first()
+    return [local_day(created_at) if created_at else None]
+
+
 def _lead_deals_days(lead_pk: int) -> list[dt.date | None]:
     days: list[dt.date | None] = []
     for created_at, closed_on in Deal.objects.filter(lead_id=lead_pk).values_list("created_at", "closed_on"):
@@ -83,20 +91,26 @@ def lead_pre_delete(sender, instance: Lead, **kwargs: Any) -> None:
 def deal_pre_save(sender, instance: Deal, raw: bool = False, **kwargs: Any) -> None:
     days: list[dt.date | None] = []
     if instance.pk is not None:
-        old = Deal.objects.filter(pk=instance.pk).values("created_at", "closed_on").first()
+        old = Deal.objects.filter(pk=instance.pk).values("created_at", "closed_on", "lead_id").first()
         if old is not None:
-            days = _deal_days(old["created_at"], old["closed_on"])
+            days = [*_deal_days(old["created_at"], old["closed_on"]), *_lead_day(old["lead_id"])]
     setattr(instance, _OLD, days)
 
 
 @_unless_paused
 def deal_post_save(sender, instance: Deal, **kwargs: Any) -> None:
-    rollups_mark_days([*getattr(instance, _OLD, []), *_deal_days(instance.created_at, instance.closed_on)])
+    rollups_mark_days([*getattr(instance, _OLD, []), *_deal_days(instance.created_at, instance.closed_on),
+                       *_lead_day(instance.lead_id)])
+
+
+@_unless_paused
+def deal_pre_delete(sender, instance: Deal, **kwargs: Any) -> None:
+    setattr(instance, _OLD, _lead_day(instance.lead_id))
 
 
 @_unless_paused
 def deal_post_delete(sender, instance: Deal, **kwargs: Any) -> None:
-    rollups_mark_days(_deal_days(instance.created_at, instance.closed_on))
+    rollups_mark_days([*_deal_days(instance.created_at, instance.closed_on), *getattr(instance, _OLD, [])])
 
 
 @_unless_paused
@@ -127,6 +141,7 @@ def signals_connect() -> None:
     pre_delete.connect(lead_pre_delete, sender=Lead, dispatch_uid=f"{uid}.lead_pre_delete")
     pre_save.connect(deal_pre_save, sender=Deal, dispatch_uid=f"{uid}.deal_pre_save")
     post_save.connect(deal_post_save, sender=Deal, dispatch_uid=f"{uid}.deal_post_save")
+    pre_delete.connect(deal_pre_delete, sender=Deal, dispatch_uid=f"{uid}.deal_pre_delete")
     post_delete.connect(deal_post_delete, sender=Deal, dispatch_uid=f"{uid}.deal_post_delete")
     for model in (LeadStatus, Stage):
         pre_save.connect(semantics_pre_save, sender=model, dispatch_uid=f"{uid}.{model.__name__}_pre")

@@ -23,7 +23,14 @@ from voronka.analytics.reports.base import (
     report_register,
     totals_sum,
 )
-from voronka.analytics.selectors import facts, lead_response_rows, upsell_by_manager
+from voronka.analytics.selectors import (
+    facts,
+    lead_response_rows,
+    manager_sla_late,
+    manager_sla_open,
+    response_ranks,
+    upsell_by_manager,
+)
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -41,24 +48,61 @@ def sla_breached(created: dt.datetime, handled: dt.datetime | None, deadline: dt
     return (handled or now) > deadline
 
 
-def build(context: ReportContext) -> ReportResult:
-    now = timezone.now()
+def _median_p90(n: int, ranked) -> tuple[float | None, float | None]:
+    """statistics.median and percentile(…, 0.9) of n sorted values, reading only the ranks needed."""
+    if not n:
+        return None, None
+    p90_rank = max(math.ceil(0.9 * n), 1) - 1
+    values = ranked([(n - 1) // 2, n // 2, p90_rank])
+    seconds = {rank: us / 10**6 for rank, us in values.items()}
+    median = seconds[n // 2] if n % 2 else (seconds[n // 2 - 1] + seconds[n // 2]) / 2
+    return median, seconds[p90_rank]
+
+
+def _response_from_rows(context: ReportContext, now: dt.datetime):
     response: dict[int | None, list[float]] = defaultdict(list)
     breaches: dict[int | None, int] = defaultdict(int)
     for responsible, created, handled, deadline in lead_response_rows(context.period, context.scope):
         if handled is not None:
             response[responsible].append(max((handled - created).total_seconds(), 0.0))
         breaches[responsible] += sla_breached(created, handled, deadline, now)
+    stats = {pk: (statistics.median(times), percentile(times, 0.9)) for pk, times in response.items()}
+    all_times = [t for values in response.values() for t in values]
+    total = ((statistics.median(all_times), percentile(all_times, 0.9)) if all_times else (None, None))
+    return stats, breaches, total
+
+
+def _response_from_facts(context: ReportContext, now: dt.datetime, counted: dict):
+    """The same figures from LeadFact (company zone): ranks through an index, breaches from rollups."""
+    period, scope = context.period, context.scope
+    stats = {}
+    for pk, m in counted.items():
+        if m["handled_leads"]:
+            stats[pk] = _median_p90(m["handled_leads"],
+                                    lambda ranks, pk=pk: response_ranks(period, scope, pk, ranks))
+    breaches: dict[int | None, int] = defaultdict(int)
+    for found in (manager_sla_late(period, scope), manager_sla_open(period, scope, now)):
+        for pk, n in found.items():
+            breaches[pk] += n
+    n_all = sum(m["handled_leads"] for m in counted.values())
+    total = _median_p90(n_all, lambda ranks: response_ranks(period, scope, None, ranks, everyone=True))
+    return stats, breaches, total
+
+
+def build(context: ReportContext) -> ReportResult:
+    now = timezone.now()
     counted = {r["responsible"]: r for r in facts(context.period, context.scope, ("responsible",))}
+    if context.period.in_company_zone:
+        stats, breaches, total = _response_from_facts(context, now, counted)
+    else:
+        stats, breaches, total = _response_from_rows(context, now)
     upsell = upsell_by_manager(context.period, context.scope)
     names = context.names
     rows = []
-    for pk in sorted(set(counted) | set(upsell) | set(response), key=names.user_name):
+    for pk in sorted(set(counted) | set(upsell) | set(stats), key=names.user_name):
         m = counted.get(pk, {"leads": 0, "handled_leads": 0, "converted_leads": 0, "won_deals": 0,
                              "revenue": Decimal("0")})
-        times = response.get(pk, [])
-        median = statistics.median(times) if times else None
-        p90 = percentile(times, 0.9)
+        median, p90 = stats.get(pk, (None, None))
         rows.append({
             "manager_id": pk, "manager": names.user_name(pk), "leads": m["leads"],
             "handled_leads": m["handled_leads"],
@@ -71,10 +115,9 @@ def build(context: ReportContext) -> ReportResult:
         })
     totals = totals_sum(rows, ("leads", "handled_leads", "sla_breaches", "converted_leads", "won_deals",
                                "revenue", "upsell_deals", "upsell_revenue"))
-    all_times = [t for values in response.values() for t in values]
     totals["conversion"] = ratio(totals["converted_leads"], totals["leads"])
-    totals["response_median"] = round(statistics.median(all_times)) if all_times else None
-    totals["response_p90"] = None if not all_times else round(percentile(all_times, 0.9))
+    totals["response_median"] = None if total[0] is None else round(total[0])
+    totals["response_p90"] = None if total[1] is None else round(total[1])
     return ReportResult(
         name=context.name, title=_("Менеджеры"), period=context.period, filters=context.scope.filters,
         columns=[Column("manager_id", _("ID менеджера"), Kind.TEXT),
