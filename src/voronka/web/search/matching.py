@@ -19,9 +19,9 @@ from operator import and_, or_
 
 from django.db import connection
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 
-from voronka.crm.models import Communication, CommunicationKind
+from voronka.crm.fts import fts_q, fts_usable
+from voronka.crm.models import Communication, CommunicationKind, Company, Contact
 
 MIN_QUERY = 2
 MAX_WORDS = 3
@@ -117,22 +117,20 @@ def owner_q(terms: SearchTerms, owner: str) -> Q:
 
 
 LEAD_TEXT = ("title", "name", "last_name", "company_title")
-DEAL_TEXT = ("title", "company__title", "contact__last_name", "contact__name")
 CONTACT_TEXT = ("last_name", "name", "second_name")
 COMPANY_TEXT = ("title",)
 
 
-TRIGRAM = 3  # the shortest word the trigram index can find
+def text_q(table: str, fields: tuple[str, ...], terms: SearchTerms) -> Q:
+    """Every word in one of the text fields: through the table's trigram index on SQLite
+    (voronka.crm.fts) when the words are long enough, else with (I)LIKE."""
+    if fts_usable(terms.words):
+        return fts_q(table, terms.words)
+    return words_q(terms, fields)
 
 
 def lead_words_q(terms: SearchTerms) -> Q:
-    """Leads whose title or names contain every word. On SQLite words of three letters or
-    more are looked up in the trigram index crm_lead_search (crm migration 0006)."""
-    if connection.vendor != "sqlite" or not terms.words or min(map(len, terms.words)) < TRIGRAM:
-        return words_q(terms, LEAD_TEXT)
-    match = " AND ".join('"{}"'.format(word.replace('"', '""')) for word in terms.words)
-    return Q(pk__in=RawSQL("SELECT rowid FROM crm_lead_search WHERE crm_lead_search MATCH %s",
-                           [match]))
+    return text_q("crm_lead", LEAD_TEXT, terms)
 
 
 def lead_q(terms: SearchTerms) -> Q:
@@ -140,19 +138,39 @@ def lead_q(terms: SearchTerms) -> Q:
 
 
 def contact_q(terms: SearchTerms) -> Q:
-    return owner_q(terms, "contact") | words_q(terms, CONTACT_TEXT)
+    return owner_q(terms, "contact") | text_q("crm_contact", CONTACT_TEXT, terms)
 
 
 def company_q(terms: SearchTerms) -> Q:
-    q = owner_q(terms, "company") | words_q(terms, COMPANY_TEXT)
+    q = owner_q(terms, "company") | text_q("crm_company", COMPANY_TEXT, terms)
     if terms.inn_prefix:
         q |= prefix_range("inn", terms.inn_prefix)
     return q
 
 
+def deal_words_q(terms: SearchTerms) -> Q:
+    """Every word is in the deal's title, its company's title or its contact's name.
+
+    The client's side is asked as `contact_id IN (contacts with the word)`: a join would make
+    the database test every deal against every name (a scan of all deals with their clients).
+    """
+    if not terms.words:
+        return Q(pk__in=[])
+    per_word = []
+    for word in terms.words:
+        one = SearchTerms(text=word, words=(word,))
+        per_word.append(
+            text_q("crm_deal", ("title",), one)
+            | Q(contact_id__in=Contact.objects.filter(
+                text_q("crm_contact", CONTACT_TEXT, one)).values("pk"))
+            | Q(company_id__in=Company.objects.filter(
+                text_q("crm_company", COMPANY_TEXT, one)).values("pk")))
+    return reduce(and_, per_word)
+
+
 def deal_q(terms: SearchTerms) -> Q:
     """A deal by its title or client's name, or by its client's phone, e-mail or ИНН."""
-    q = words_q(terms, DEAL_TEXT)
+    q = deal_words_q(terms)
     if terms.by_communication:
         q |= Q(contact__in=communications_matching(terms).filter(contact__isnull=False)
                .values("contact"))
