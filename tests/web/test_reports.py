@@ -219,8 +219,8 @@ def test_builder_save_errors_and_bad_choice(march_world, client_for, head):  # n
     response = client.post(f"/reports/builder/save/?{urlencode(builder_params(), doseq=True)}", {"name": ""})
     assert response.status_code == 400 and not SavedReport.objects.exists()
     assert "field--error" in response.content.decode()
-    response = client.get("/reports/builder/", builder_params(dimensions=["status", "day"]))
-    assert response.status_code == 400 and "не сочетаются" in response.content.decode()
+    response = client.get("/reports/builder/", builder_params(dimensions=["status", "pipeline"]))
+    assert response.status_code == 400 and "у лида нет направления" in response.content.decode()
     response = client.get("/reports/builder/", {"run": "1", "dimensions": ["source"], **MARCH})
     assert response.status_code == 400 and "Выберите хотя бы один показатель" in response.content.decode()
 

@@ -1,4 +1,6 @@
-"""What each report is for, in one line (the cards of /reports/), and the builder's labels."""
+"""What each report is for, in one line (the cards of /reports/), and the models' names.
+
+The builder's column names live in the backend (`voronka.analytics.builder`)."""
 
 from __future__ import annotations
 
@@ -27,45 +29,4 @@ MODEL_LABELS = {
     "time_decay": _("с затуханием во времени"),
 }
 
-DIMENSION_LABELS = {
-    "source": _("Источник"),
-    "campaign": _("Кампания"),
-    "manager": _("Менеджер"),
-    "pipeline": _("Направление"),
-    "repeat": _("Новый / повторный"),
-    "day": _("День"),
-    "week": _("Неделя"),
-    "month": _("Месяц"),
-    "status": _("Статус лида"),
-    "utm_source": "utm_source",
-    "utm_medium": "utm_medium",
-    "utm_campaign": "utm_campaign",
-    "utm_content": "utm_content",
-    "utm_term": "utm_term",
-}
-
-MEASURE_LABELS = {
-    "leads": _("Лиды"),
-    "junk_leads": _("Некачественные лиды"),
-    "handled_leads": _("Обработанные лиды"),
-    "converted_leads": _("Сконвертированные лиды"),
-    "deals": _("Сделки"),
-    "won_deals": _("Выигранные сделки"),
-    "revenue": _("Выручка"),
-    "new_customers": _("Новые клиенты"),
-    "spend": _("Расход"),
-    "clicks": _("Клики"),
-    "junk_share": _("Доля некачественных"),
-    "conversion": _("Конверсия в сделку"),
-    "cpl": _("CPL"),
-    "cost_per_good_lead": _("Цена качественного лида"),
-    "cac": _("CAC"),
-    "avg_deal": _("Средний чек"),
-    "roi": _("ROI"),
-    "romi": _("ROMI"),
-    "roas": _("ROAS"),
-    "drr": _("ДРР"),
-}
-
 MODEL_FIELD_LABELS = {"funnel": _("Как считать"), "attribution": _("Модель атрибуции")}
-BUILDER_LABELS = {**DIMENSION_LABELS, **MEASURE_LABELS}

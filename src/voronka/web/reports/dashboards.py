@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from voronka.analytics.builder import saved_report_run
 from voronka.analytics.dashboard import dashboard
 from voronka.analytics.periods import Period, period_parse
 from voronka.analytics.reports import Kind
-from voronka.web.reports.catalog import BUILDER_LABELS
 from voronka.web.reports.charts import dataset, series_chart
 from voronka.web.reports.saving import saved_reports_for
-from voronka.web.reports.tables import result_relabel, table_build, value_text
+from voronka.web.reports.tables import table_build, value_text
 
 DASHBOARD_PRESETS = {"today": _("Сегодня"), "week": _("Эта неделя"), "month": _("Этот месяц")}
 DEFAULT_DASHBOARD_PRESET = "month"
@@ -72,7 +72,11 @@ def _charts(data: dict[str, Any]) -> list[dict[str, Any]]:
 def _pinned(user, period: Period) -> list[dict[str, Any]]:
     pinned = []
     for report in saved_reports_for(user).filter(pinned_to_dashboard=True)[:PINNED_SHOWN]:
-        result = result_relabel(saved_report_run(report, period=period, user=user), BUILDER_LABELS)
+        try:
+            result = saved_report_run(report, period=period, user=user)
+        except ValidationError as exc:  # e.g. its custom field was deleted since
+            pinned.append({"report": report, "table": None, "errors": exc.messages})
+            continue
         pinned.append({"report": report, "table": table_build(result)})
     return pinned
 

@@ -11,11 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from voronka.accounts.models import Role, User
-from voronka.analytics.builder import FACT_DIMENSIONS, LEAD_DIMENSIONS, MEASURES
+from voronka.analytics.builder import (
+    FACT_DIMENSIONS,
+    LEAD_DIMENSIONS,
+    MEASURES,
+    builder_check,
+    custom_dimensions,
+    dimension_label,
+    measure_label,
+)
 from voronka.analytics.periods import Period, period_parse, zone_parse
 from voronka.analytics.scope import ReportFilters
 from voronka.crm.models import Pipeline, Source
-from voronka.web.reports.catalog import DIMENSION_LABELS, MEASURE_LABELS, MODEL_LABELS
+from voronka.web.reports.catalog import MODEL_LABELS
 from voronka.web.reports.presets import DEFAULT_PRESET, PRESETS, preset_dates
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -119,13 +127,29 @@ class ReportForm(forms.Form):
 class BuilderForm(ReportForm):
     dimensions = forms.MultipleChoiceField(
         label=_("Измерения (группировка)"), required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[(d, DIMENSION_LABELS.get(d, d)) for d in (*FACT_DIMENSIONS, *LEAD_DIMENSIONS)],
-        help_text=_("Первое выбранное — подписи графика. Статус и UTM-метки считаются по лидам и "
-                    "не сочетаются с направлением и датой."))
+        choices=(),
+        help_text=_("Первое выбранное — подписи графика. Статус, UTM-метки и поля лида считаются по "
+                    "лидам (только показатели лидов) и не сочетаются с направлением."))
     measures = forms.MultipleChoiceField(
         label=_("Показатели"), widget=forms.CheckboxSelectMultiple,
-        choices=[(m, MEASURE_LABELS.get(m, m)) for m in MEASURES],
+        choices=[(m, measure_label(m)) for m in MEASURES],
         error_messages={"required": _("Выберите хотя бы один показатель.")})
+
+    def __init__(self, data, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        # The list fields of leads are settings: read them on every request.
+        self.fields["dimensions"].choices = [
+            *((d, dimension_label(d)) for d in (*FACT_DIMENSIONS, *LEAD_DIMENSIONS)),
+            *custom_dimensions().items()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "dimensions" in data and "measures" in data:
+            try:
+                builder_check(data["dimensions"], data["measures"])
+            except ValidationError as exc:  # next to the field it is about
+                self.add_error(None, exc)
+        return data
 
 
 class SaveForm(forms.Form):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -69,8 +69,3 @@ def table_build(result: ReportResult) -> Table:
         totals[0] = Cell(_("Итого"), False)
     return Table(columns=columns, rows=[cells(row) for row in result.rows], totals=totals)
 
-
-def result_relabel(result: ReportResult, labels: dict[str, Any]) -> ReportResult:
-    """The builder labels its columns by key: give them readable names (for the page and XLSX)."""
-    columns = [Column(c.key, labels.get(c.key, c.label), c.kind) for c in result.columns]
-    return replace(result, columns=columns)

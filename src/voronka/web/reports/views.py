@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from voronka.analytics.builder import builder_run, saved_report_run
+from voronka.analytics.builder import builder_run, dimension_label, measure_label, saved_report_run
 from voronka.analytics.reports import REPORTS, ReportResult, report_run
-from voronka.web.reports.catalog import BUILDER_LABELS, DESCRIPTIONS, MODEL_FIELD_LABELS
+from voronka.web.reports.catalog import DESCRIPTIONS, MODEL_FIELD_LABELS
 from voronka.web.reports.charts import report_chart
 from voronka.web.reports.dashboards import DASHBOARD_PRESETS, DEFAULT_DASHBOARD_PRESET, dashboard_context
 from voronka.web.reports.exports import export_format, export_response
@@ -29,7 +29,7 @@ from voronka.web.reports.saving import (
     saved_report_get,
     saved_reports_for,
 )
-from voronka.web.reports.tables import result_relabel, table_build
+from voronka.web.reports.tables import table_build
 
 BUILDER_DEFAULTS = {"dimensions": ["source"], "measures": ["leads", "won_deals", "revenue"]}
 
@@ -48,6 +48,8 @@ def _run(form: ReportForm, run: Callable[[], ReportResult]) -> ReportResult | No
     try:
         return run()
     except ValidationError as exc:
+        if hasattr(exc, "error_dict") and not set(exc.error_dict) <= set(form.fields):
+            exc = ValidationError(exc.messages)  # e.g. a saved report's choice: no such field here
         form.add_error(None, exc)
         return None
 
@@ -85,10 +87,9 @@ def _builder_form(request: HttpRequest) -> BuilderForm:
 
 
 def _builder_result(form: BuilderForm, user) -> ReportResult | None:
-    result = _run(form, lambda: builder_run(
+    return _run(form, lambda: builder_run(
         dimensions=form.cleaned_data["dimensions"], measures=form.cleaned_data["measures"],
         period=form.period(), user=user, filters=form.filters()))
-    return result_relabel(result, BUILDER_LABELS) if result else None
 
 
 def builder(request: HttpRequest) -> HttpResponse:
@@ -120,14 +121,13 @@ def builder_save(request: HttpRequest) -> HttpResponse:
 def saved(request: HttpRequest, pk: int) -> HttpResponse:
     report_row = saved_report_get(request.user, pk)
     form = ReportForm(request.GET, user=request.user, with_filters=False)
-    result = _run(form, lambda: result_relabel(
-        saved_report_run(report_row, period=form.period(), user=request.user), BUILDER_LABELS))
+    result = _run(form, lambda: saved_report_run(report_row, period=form.period(), user=request.user))
     fmt = export_format(request)
     if result is not None and fmt:
         return export_response(result, fmt, report_row.name)
     return _page(request, "web/reports/saved.html", form, result, saved=report_row,
-                 dimension_names=[BUILDER_LABELS.get(d, d) for d in report_row.dimensions],
-                 measure_names=[BUILDER_LABELS.get(m, m) for m in report_row.measures],
+                 dimension_names=[dimension_label(d) for d in report_row.dimensions],
+                 measure_names=[measure_label(m) for m in report_row.measures],
                  builder_query=_builder_query(report_row))
 
 
