@@ -60,9 +60,9 @@ def touch_weights(model: str, touches: Sequence[Touch], won_at: dt.datetime,
     return weights
 
 
-def credit_split(amount: Decimal, weights: Sequence[float]) -> list[Decimal]:
-    """Split `amount` by `weights` into kopecks whose sum is exactly `amount`."""
-    kopecks = int((amount * 100).to_integral_value())
+def credit_split_kop(kopecks: int, weights: Sequence[float]) -> list[int]:
+    """Split `kopecks` by `weights` into integers whose sum is exactly `kopecks` (largest
+    remainder, ties to the earlier touch)."""
     total = sum(weights)
     if total <= 0:
         raise ValueError("weights must add up to more than zero")
@@ -72,7 +72,13 @@ def credit_split(amount: Decimal, weights: Sequence[float]) -> list[Decimal]:
     order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
     for i in order[:left]:
         floors[i] += 1
-    return [Decimal(k) / 100 for k in floors]
+    return floors
+
+
+def credit_split(amount: Decimal, weights: Sequence[float]) -> list[Decimal]:
+    """Split `amount` by `weights` into kopecks whose sum is exactly `amount`."""
+    kopecks = int((amount * 100).to_integral_value())
+    return [Decimal(k) / 100 for k in credit_split_kop(kopecks, weights)]
 
 
 def deal_credits(model: str, amount: Decimal, touches: Sequence[Touch], won_at: dt.datetime,
@@ -85,3 +91,4 @@ def deal_credits(model: str, amount: Decimal, touches: Sequence[Touch], won_at: 
     weights = touch_weights(model, touches, won_at, direct_ids)
     credits = credit_split(amount, weights)
     return [(t.source_id, c, w) for t, c, w in zip(touches, credits, weights, strict=True)]
+

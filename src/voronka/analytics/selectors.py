@@ -458,6 +458,71 @@ def ltv_won_deals(period: Period, scope: Scope) -> list[dict[str, Any]]:
                           "contact__created_at").order_by())
 
 
+def _sql_in(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    if not ids:
+        return "0 = 1", []
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def ltv_revenue(period: Period, scope: Scope, horizons: Sequence[int]
+                ) -> dict[int | None, dict[str, int]] | None:
+    """One aggregate (SQLite) over the won deals of the LTV clients, per first-touch source:
+    paying clients, won deals, revenue and revenue within each horizon (days after the first
+    touch), money in kopecks. Deals without closed_at are left out of the horizon sums: the
+    caller adds them (`ltv_won_deals_unclosed`). None on other databases."""
+    if connection.vendor != "sqlite":
+        return None
+    adapt = connection.ops.adapt_datetimefield_value
+    start, end = adapt(period.start), adapt(period.end)
+    success = stage_ids(Semantics.SUCCESS)
+    first = "COALESCE(c.first_touch_at, c.created_at)"
+    kop = "CAST(ROUND(d.amount * 100) AS INTEGER)"
+    horizon_sql = ", ".join(
+        f"SUM(CASE WHEN d.closed_at IS NOT NULL AND d.closed_at < "
+        f"date({first}, '+{int(h)} days') || substr({first}, 11) THEN {kop} ELSE 0 END)"
+        for h in horizons)
+    where = ["((c.first_touch_at >= %s AND c.first_touch_at < %s) OR "
+             "(c.first_touch_at IS NULL AND c.created_at >= %s AND c.created_at < %s))"]
+    params: list[Any] = [start, end, start, end]
+    clause, extra = _sql_in("d.stage_id", success)
+    where.append(clause)
+    params += extra
+    if scope.source_ids is not None:
+        clause, extra = _sql_in("c.first_touch_source_id", scope.source_ids)
+        where.append(clause)
+        params += extra
+    if scope.manager_ids is not None:
+        clause, extra = _sql_in("c.responsible_id", scope.manager_ids)
+        where.append(clause)
+        params += extra
+    if scope.pipeline_id is not None:
+        where.append("d.pipeline_id = %s")
+        params.append(scope.pipeline_id)
+    deal_t = connection.ops.quote_name(Deal._meta.db_table)
+    contact_t = connection.ops.quote_name(Contact._meta.db_table)
+    sql = (f"SELECT c.first_touch_source_id, COUNT(DISTINCT d.contact_id), COUNT(*), SUM({kop}), "
+           f"{horizon_sql} FROM {deal_t} d JOIN {contact_t} c ON c.id = d.contact_id "
+           f"WHERE {' AND '.join(where)} GROUP BY c.first_touch_source_id")
+    out: dict[int | None, dict[str, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for source_id, paying, won, revenue, *within in cursor.fetchall():
+            out[source_id] = {"paying_clients": paying, "won_deals": won, "revenue_kop": revenue or 0,
+                              **{f"revenue_{h}d_kop": v or 0 for h, v in zip(horizons, within, strict=True)}}
+    return out
+
+
+def ltv_won_deals_unclosed(period: Period, scope: Scope) -> list[dict[str, Any]]:
+    """The won deals of the LTV clients that have no closed_at (their win moment is a date)."""
+    clients = ltv_clients(period, scope)
+    qs = Deal.objects.filter(contact_id__in=clients.values("id"), stage_id__in=stage_ids(Semantics.SUCCESS),
+                             closed_at__isnull=True)
+    if scope.pipeline_id is not None:
+        qs = qs.filter(pipeline_id=scope.pipeline_id)
+    return list(qs.values("contact_id", "amount", "closed_on", "contact__first_touch_source_id",
+                          "contact__first_touch_at", "contact__created_at").order_by())
+
+
 # --- attribution ---------------------------------------------------------------------------------
 
 def attribution_deals(period: Period, scope: Scope) -> list[dict[str, Any]]:

@@ -10,7 +10,13 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from voronka.analytics.attribution import DEFAULT_MODEL, DEFAULT_WINDOW_DAYS, MODELS, Touch, deal_credits
+from voronka.analytics.attribution import (
+    DEFAULT_MODEL,
+    DEFAULT_WINDOW_DAYS,
+    MODELS,
+    Touch,
+    deal_credits,
+)
 from voronka.analytics.periods import local_midnight
 from voronka.analytics.ratios import money, ratio
 from voronka.analytics.reports.base import (
@@ -23,7 +29,12 @@ from voronka.analytics.reports.base import (
     report_register,
     totals_sum,
 )
-from voronka.analytics.selectors import attribution_deals, client_touches, direct_source_ids, spend_by
+from voronka.analytics.selectors import (
+    attribution_deals,
+    client_touches,
+    direct_source_ids,
+    spend_by,
+)
 
 MODEL_NAMES = {
     "first_touch": _("по первому касанию"),

@@ -21,13 +21,18 @@ from voronka.analytics.reports.base import (
     report_register,
     totals_sum,
 )
-from voronka.analytics.selectors import ltv_client_counts, ltv_won_deals
+from voronka.analytics.selectors import (
+    ltv_client_counts,
+    ltv_revenue,
+    ltv_won_deals,
+    ltv_won_deals_unclosed,
+)
 
 HORIZONS = (30, 90, 365)
 
 
-def build(context: ReportContext) -> ReportResult:
-    clients = ltv_client_counts(context.period, context.scope)
+def _per_source_python(context: ReportContext) -> dict[int | None, dict[str, Any]]:
+    """Any database: every won deal through Python."""
     per_source: dict[int | None, dict[str, Any]] = defaultdict(
         lambda: {"paying": set(), "won_deals": 0, "revenue": Decimal("0"),
                  **{f"revenue_{h}d": Decimal("0") for h in HORIZONS}})
@@ -42,15 +47,44 @@ def build(context: ReportContext) -> ReportResult:
         for horizon in HORIZONS:
             if won_at - first < dt.timedelta(days=horizon):
                 bucket[f"revenue_{horizon}d"] += deal["amount"]
+    return {pk: {**b, "paying": len(b["paying"])} for pk, b in per_source.items()}
+
+
+def _per_source(context: ReportContext) -> dict[int | None, dict[str, Any]]:
+    """One SQL aggregate (kopecks, horizons in SQL); deals without closed_at through Python."""
+    found = ltv_revenue(context.period, context.scope, HORIZONS)
+    if found is None:
+        return _per_source_python(context)
+    per_source: dict[int | None, dict[str, Any]] = {
+        pk: {"paying": row["paying_clients"], "won_deals": row["won_deals"],
+             "revenue": Decimal(row["revenue_kop"]) / 100,
+             **{f"revenue_{h}d": Decimal(row[f"revenue_{h}d_kop"]) / 100 for h in HORIZONS}}
+        for pk, row in found.items()}
+    zone = context.period.zone
+    for deal in ltv_won_deals_unclosed(context.period, context.scope):
+        bucket = per_source[deal["contact__first_touch_source_id"]]
+        first = deal["contact__first_touch_at"] or deal["contact__created_at"]
+        won_at = local_midnight(deal["closed_on"], zone)
+        for horizon in HORIZONS:
+            if won_at - first < dt.timedelta(days=horizon):
+                bucket[f"revenue_{horizon}d"] += deal["amount"]
+    return per_source
+
+
+def build(context: ReportContext) -> ReportResult:
+    clients = ltv_client_counts(context.period, context.scope)
+    per_source = _per_source(context)
+    empty = {"paying": 0, "won_deals": 0, "revenue": Decimal("0"),
+             **{f"revenue_{h}d": Decimal("0") for h in HORIZONS}}
     names = context.names
     order = {pk: i for i, pk in enumerate(names.sources)}
     rows = []
     for pk in sorted(set(clients) | set(per_source), key=lambda p: order.get(p, 10**6)):
-        bucket = per_source[pk]
+        bucket = per_source.get(pk, empty)
         revenue = money(bucket["revenue"])
         rows.append({
             "source": names.source_code(pk), "source_name": names.source_name(pk),
-            "clients": clients.get(pk, 0), "paying_clients": len(bucket["paying"]),
+            "clients": clients.get(pk, 0), "paying_clients": bucket["paying"],
             "won_deals": bucket["won_deals"], "revenue": revenue,
             **{f"revenue_{h}d": money(bucket[f"revenue_{h}d"]) for h in HORIZONS},
             "ltv": per(revenue, clients.get(pk, 0)), "avg_deal": per(revenue, bucket["won_deals"]),
