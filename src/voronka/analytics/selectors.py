@@ -540,19 +540,26 @@ def client_touches(contact_ids: Iterable[int], company_ids: Iterable[int], since
     """Touches of these clients in [since, until]: their leads (each with its source) and their
     calls that made no lead of their own (source from the tracked line they rang)."""
     touches: list[dict[str, Any]] = []
+    seen: set[tuple[str, int]] = set()  # a lead of contact C and company K is asked for twice
     lines = dict(TrackedNumber.objects.values_list("number", "source_id"))
     for field, ids in (("contact_id", sorted(set(contact_ids))), ("company_id", sorted(set(company_ids)))):
         for chunk in _chunks(ids):
             leads = Lead.objects.filter(**{f"{field}__in": chunk}, created_at__gte=since,
                                         created_at__lte=until)
-            for row in leads.values("contact_id", "company_id", "created_at", "source_id").order_by():
-                touches.append({"contact_id": row["contact_id"], "company_id": row["company_id"],
-                                "at": row["created_at"], "source_id": row["source_id"], "kind": "lead"})
+            for row in leads.values("id", "contact_id", "company_id", "created_at",
+                                    "source_id").order_by():
+                if ("lead", row["id"]) not in seen:
+                    seen.add(("lead", row["id"]))
+                    touches.append({"contact_id": row["contact_id"], "company_id": row["company_id"],
+                                    "at": row["created_at"], "source_id": row["source_id"],
+                                    "kind": "lead"})
             calls = Call.objects.filter(**{f"{field}__in": chunk}, lead_id__isnull=True,
                                         started_at__gte=since, started_at__lte=until)
-            for row in calls.values("contact_id", "company_id", "started_at", "line_number").order_by():
+            for row in calls.values("id", "contact_id", "company_id", "started_at",
+                                    "line_number").order_by():
                 source_id = lines.get(row["line_number"])
-                if source_id is not None:
+                if source_id is not None and ("call", row["id"]) not in seen:
+                    seen.add(("call", row["id"]))
                     touches.append({"contact_id": row["contact_id"], "company_id": row["company_id"],
                                     "at": row["started_at"], "source_id": source_id, "kind": "call"})
     return touches
