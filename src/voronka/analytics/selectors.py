@@ -78,17 +78,22 @@ def names_load() -> Names:
 
 # --- scoped querysets -----------------------------------------------------------------------------
 
-def leads_scoped(qs: QuerySet[Lead], scope: Scope) -> QuerySet[Lead]:
-    """Source, campaign, manager and new/repeat filters; a pipeline filter does not apply to leads."""
+def _lead_filters(qs: QuerySet, scope: Scope, *, campaign_field: str) -> QuerySet:
+    """Source, campaign, manager and new/repeat filters, for leads and for their LeadFact rows."""
     if scope.source_ids is not None:
         qs = qs.filter(source_id__in=scope.source_ids)
     if scope.filters.campaign:
-        qs = qs.filter(utm_campaign=scope.filters.campaign)
+        qs = qs.filter(**{campaign_field: scope.filters.campaign})
     if scope.manager_ids is not None:
         qs = qs.filter(responsible_id__in=scope.manager_ids)
     if scope.filters.repeat is not None:
         qs = qs.filter(is_repeat=scope.filters.repeat)
     return qs
+
+
+def leads_scoped(qs: QuerySet[Lead], scope: Scope) -> QuerySet[Lead]:
+    """The scope's lead filters; a pipeline filter does not apply to leads."""
+    return _lead_filters(qs, scope, campaign_field="utm_campaign")
 
 
 def deals_with_origin(qs: QuerySet[Deal]) -> QuerySet[Deal]:
@@ -300,16 +305,7 @@ def lead_facts(period: Period, scope: Scope) -> QuerySet[LeadFact]:
     from voronka.analytics.rollups import rollups_refresh
 
     rollups_refresh()
-    qs = LeadFact.objects.all()
-    if scope.source_ids is not None:
-        qs = qs.filter(source_id__in=scope.source_ids)
-    if scope.filters.campaign:
-        qs = qs.filter(campaign=scope.filters.campaign)
-    if scope.manager_ids is not None:
-        qs = qs.filter(responsible_id__in=scope.manager_ids)
-    if scope.filters.repeat is not None:
-        qs = qs.filter(is_repeat=scope.filters.repeat)
-    return qs
+    return _lead_filters(LeadFact.objects.all(), scope, campaign_field="campaign")
 
 
 def _lead_facts_created(period: Period, scope: Scope) -> QuerySet[LeadFact]:
