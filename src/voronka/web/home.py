@@ -14,7 +14,7 @@ from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from voronka.accounts.models import Role, User
-from voronka.crm.models import Deal, Lead, LeadStatus, Semantics, Task, TaskKind
+from voronka.crm.models import Deal, Lead, Semantics, Task, TaskKind
 from voronka.crm.selectors import open_leads_of
 
 MY_LEADS_SHOWN = 30
@@ -25,11 +25,6 @@ def day_start(now: dt.datetime) -> dt.datetime:
     """Midnight today in the active (the user's) time zone."""
     local = timezone.localtime(now)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def open_status_ids() -> list[int]:
-    # A handful of ids: lets `status_id IN (…)` use the (status, -created_at) index.
-    return list(LeadStatus.objects.filter(semantics=Semantics.PROCESS).values_list("pk", flat=True))
 
 
 @dataclass

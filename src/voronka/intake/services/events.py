@@ -126,12 +126,10 @@ def events_pending_process(*, limit: int | None = None, chunk: int = 1) -> int:
         batch = ids[start:start + max(1, chunk)]
         with transaction.atomic(), batch_cache():
             # Another worker may hold some of these (PostgreSQL): skip them, it processes them.
-            events = (InboundEvent.objects.select_for_update(skip_locked=_skip_locked())
+            skip_locked = connection.features.has_select_for_update_skip_locked
+            events = (InboundEvent.objects.select_for_update(skip_locked=skip_locked)
                       .filter(pk__in=batch, state=EventState.RECEIVED).order_by("received_at", "id"))
             for event in events:
                 process_event(event, locked_by_caller=True)
     return len(ids)
 
-
-def _skip_locked() -> bool:
-    return connection.features.has_select_for_update_skip_locked
