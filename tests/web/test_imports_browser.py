@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from voronka.crm.models import LeadStatus
 from voronka.imports.models import ImportJob, JobStatus
@@ -37,7 +38,7 @@ def test_import_end_to_end(browser_page, admin_user, tmp_path, settings, screens
     assert page.get_by_role("progressbar").get_attribute("aria-valuenow") == "0"
     run_queued_jobs()
     page.get_by_text("станут лидами").wait_for()
-    assert page.get_by_text("дубль в файле").is_visible()
+    expect(page.get_by_text("дубль в файле")).to_be_visible()
     screenshot(page, "import-report")
     page.get_by_role("button", name="Импортировать 2 строки").click()
     page.wait_for_url(lambda url: "/imports/" in url)

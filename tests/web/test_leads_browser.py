@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from voronka.crm.models import Deal, Lead
 
@@ -54,7 +55,7 @@ def test_convert_wizard_for_a_legal_entity(browser_page, make_lead, manager):
     work_email = page.locator("fieldset.choice-row", has_text="office@romashka.ru")
     assert work_email.get_by_label("контакту").is_checked()
     page.get_by_label("Юридическое лицо").check()
-    assert company_part.is_visible()
+    expect(company_part).to_be_visible()
     assert work_email.get_by_label("компании").is_checked()  # a work address: the company's
     page.get_by_label("Название новой компании").fill("ООО Ромашка")
     page.get_by_role("button", name="Создать сделку").click()

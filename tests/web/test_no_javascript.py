@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from voronka.crm.models import Deal, EventKind, Semantics, TimelineEvent
 
@@ -36,7 +37,7 @@ def test_filter_comment_and_convert_without_javascript(chromium, live_server, ma
         page.get_by_text("Перезвонить после обеда").wait_for()
         assert TimelineEvent.objects.filter(lead=lead, kind=EventKind.COMMENT).exists()
         page.get_by_role("link", name="Конвертировать в сделку").click()
-        assert page.get_by_label("Название новой компании").is_visible()  # nothing hidden
+        expect(page.get_by_label("Название новой компании")).to_be_visible()  # nothing hidden
         page.get_by_role("button", name="Создать сделку").click()
         page.get_by_text("Лид сконвертирован").wait_for()
         deal = Deal.objects.select_related("company").get(lead=lead)

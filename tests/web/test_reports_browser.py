@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from voronka.accounts.models import User
 from voronka.analytics.builder import builder_run
@@ -91,7 +92,7 @@ def test_reports_on_the_demo_data(browser_page, screenshot, tmp_path):
     # The dashboard: figures, daily charts and the report just pinned.
     assert page.goto("/reports/dashboard/").status == 200
     assert page.locator("canvas[data-chart]").first.evaluate(CHART_DRAWN)
-    assert page.get_by_role("link", name="Каналы по месяцам").is_visible()
+    expect(page.get_by_role("link", name="Каналы по месяцам")).to_be_visible()
     screenshot(page, "dashboard")
 
 
@@ -100,4 +101,4 @@ def test_report_page_at_375px(browser_page, head):
     assert page.goto("/reports/channels/").status == 200
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, width
-    assert page.get_by_text("За этот период данных нет").is_visible()
+    expect(page.get_by_text("За этот период данных нет")).to_be_visible()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from voronka.crm.models import Pipeline, Stage
 from voronka.intake.models import TelephonyConnection
@@ -43,11 +44,11 @@ def test_settings_home_and_telephony_screenshots(browser_page, admin_user, make_
                                                     api_key="vpbx-0123456789abcdef", salt="salt-0123456789")
     page = browser_page(admin_user)
     page.goto("/settings/")
-    assert page.get_by_role("link", name="Телефония").is_visible()
+    expect(page.get_by_role("link", name="Телефония")).to_be_visible()
     screenshot(page, "settings-home")
     page.goto(f"/settings/telephony/{connection.pk}/")
     assert "/integrations/mango/office" in page.locator("#webhook-1").input_value()
-    assert page.get_by_text("••••cdef").is_visible()
+    expect(page.get_by_text("••••cdef")).to_be_visible()
     screenshot(page, "settings-telephony")
     phone = browser_page(admin_user, width=375, height=740)
     phone.goto("/settings/")

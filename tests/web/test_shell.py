@@ -9,6 +9,7 @@ from django.template import Context, Template
 from django.test import Client
 from django.urls import get_resolver
 from django.utils import timezone, translation
+from playwright.sync_api import expect
 
 from voronka.web.templatetags.voronka_web import count, duration_words, sla_clock
 
@@ -152,6 +153,6 @@ def test_login_in_a_real_browser_on_a_phone(browser_page, manager, screenshot):
     screenshot(page, "login-phone")
     # the phone layout folds the sections into a menu button
     menu = page.get_by_role("button", name="Меню")
-    assert menu.is_visible()
+    expect(menu).to_be_visible()
     menu.click()
-    assert page.get_by_role("link", name="Сделки").is_visible()
+    expect(page.get_by_role("link", name="Сделки")).to_be_visible()
