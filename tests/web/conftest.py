@@ -91,11 +91,16 @@ def browser_page(chromium, live_server):
 
 
 @pytest.fixture
-def screenshot():
-    """Save a screenshot under docs/screenshots/ (the README shows them)."""
+def screenshot(tmp_path_factory):
+    """Save a screenshot: under docs/screenshots/ (the README shows them) when the run sets
+    VORONKA_SCREENSHOTS=docs, otherwise in a temporary folder, so that an ordinary test run
+    leaves the working tree clean."""
+    folder = (SCREENSHOTS if os.environ.get("VORONKA_SCREENSHOTS") == "docs"
+              else tmp_path_factory.mktemp("screenshots"))
+
     def take(page, name: str) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
     return take
