@@ -20,3 +20,8 @@ INTAKE_DEFERRED = False
 # ours (a subclass) keeps the stock in-memory test database, one per worker process.
 if DATABASES["default"]["ENGINE"] == "voronka.core.sqlite":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+
+# Each xdist worker has a Redis database of its own for the RQ task backend tests.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+RQ_QUEUES = {"default": {"URL": f"redis://127.0.0.1:6379/{1 + int(_worker[2:] or 0) % 14}",
+                         "DEFAULT_TIMEOUT": 600}}

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "voronka.core",
     "voronka.accounts",
     "voronka.crm",
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
     "voronka.imports",
     "voronka.spend",
     "voronka.analytics",
+    "voronka.automation",
 ]
 
 MIDDLEWARE = [
@@ -172,12 +175,34 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Telephony webhooks are answered once stored; the worker processes them (see intake docs).
 INTAKE_DEFERRED = os.environ.get("VORONKA_INTAKE_DEFERRED", "1") not in {"0", "false", "no"}
 
+# Background tasks: the database queue by default; VORONKA_TASKS_BACKEND=rq puts them on
+# Redis (VORONKA_REDIS_URL), where `voronka worker` runs an RQ worker instead.
+TASKS_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+_tasks_backend = os.environ.get("VORONKA_TASKS_BACKEND", "db")
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("VORONKA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": TASKS_BACKENDS.get(_tasks_backend, _tasks_backend),
         "QUEUES": ["default"],
     }
 }
+RQ_QUEUES = {"default": {"URL": os.environ.get("VORONKA_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                         "DEFAULT_TIMEOUT": 600}}
+
+# Outgoing mail (notifications, robots' letters to clients).
+EMAIL_HOST = os.environ.get("VORONKA_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("VORONKA_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("VORONKA_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("VORONKA_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("VORONKA_SMTP_STARTTLS", "0") in {"1", "true", "yes"}
+EMAIL_TIMEOUT = 15
+DEFAULT_FROM_EMAIL = os.environ.get("VORONKA_MAIL_FROM", "voronka@localhost")
+# Links in e-mails point here.
+VORONKA_BASE_URL = os.environ.get("VORONKA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Robots: how long a chain of robots triggering robots may grow, and how long a queued run
+# may wait for its task before the scheduler enqueues it again (a worker killed mid-task).
+AUTOMATION_MAX_DEPTH = int(os.environ.get("VORONKA_ROBOT_MAX_DEPTH", "5"))
+AUTOMATION_LEASE_SECONDS = int(os.environ.get("VORONKA_ROBOT_LEASE_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from voronka.analytics.api import router as analytics_router
-from voronka.api import clients, deals, dictionaries, docs, events, imports, leads
+from voronka.api import clients, deals, dictionaries, docs, events, imports, leads, processes
 from voronka.api.auth import BearerToken
 from voronka.api.errors import body_size_limit, install_exception_handlers
 
@@ -36,6 +36,7 @@ api.add_router("/dictionaries", dictionaries.router)
 api.add_router("/events", events.router)
 api.add_router("/imports", imports.router)
 api.add_router("/reports", analytics_router)
+api.add_router("/processes", processes.router)
 
 
 @api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="docs_asset")

@@ -41,7 +41,8 @@ def managers_on_duty(now: dt.datetime):
         Q(absent_until__isnull=True) | Q(absent_until__lte=now)).order_by("id")
 
 
-def _round_robin(now: dt.datetime) -> User | None:
+def round_robin_pick(now: dt.datetime) -> User | None:
+    """The next manager on duty after the last one picked (robots use it too)."""
     # The settings row is locked so two requests at once do not pick the same manager.
     hours = cached(("round_robin",), lambda: IntakeSettings.objects.select_for_update().get(pk=1))
     managers = cached(("managers",), lambda: list(
@@ -70,14 +71,14 @@ def responsible_choose(
     if hours.assign_to_client_owner and _available(client_owner, now):
         return Assignment(client_owner, "client_owner")
     if hours.round_robin and is_working_time(now, hours):
-        user = _round_robin(now)
+        user = round_robin_pick(now)
         if user is not None:
             return Assignment(user, "round_robin")
     if _available(hours.default_responsible, now):
         return Assignment(hours.default_responsible, "default")
     # Out of hours with no default: still give it to someone, so it is not orphaned.
     if hours.round_robin:
-        user = _round_robin(now)
+        user = round_robin_pick(now)
         if user is not None:
             return Assignment(user, "round_robin")
     return Assignment(None, "none")

@@ -14,7 +14,9 @@ urlpatterns = login_required_everywhere([
     path("deals/", include("voronka.web.deals.urls")),
     path("", include("voronka.web.clients.urls")),  # /contacts/… and /companies/…
     path("search/", include("voronka.web.search.urls")),
+    path("settings/", include("voronka.web.robots.urls")),  # robots, status clean-up
     path("settings/", include("voronka.web.setup_ui.urls")),
+    path("", include("voronka.web.automation.urls")),  # /tasks/…, /notifications/…
     path("imports/", include("voronka.web.imports.urls")),
     path("spend/", include("voronka.web.spend.urls")),
     path("reports/", include("voronka.web.reports.urls")),

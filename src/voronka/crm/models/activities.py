@@ -81,6 +81,7 @@ class Task(models.Model):
                                     related_name="tasks")
     deadline = models.DateTimeField(_("срок"), null=True, blank=True, db_index=True)
     remind_at = models.DateTimeField(_("напомнить"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("напоминание отправлено"), null=True, blank=True)
     done_at = models.DateTimeField(_("выполнено"), null=True, blank=True)
     lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.CASCADE,
                              related_name="tasks")

@@ -30,6 +30,8 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Закрытие")
     ASSIGNED = "assigned", _("Смена ответственного")
     SYSTEM = "system", _("Системное событие")
+    ROBOT = "robot", _("Робот")
+    TASK = "task", _("Дело")
 
 
 class TimelineEvent(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from voronka.web.deals import card, listing, views
+from voronka.web.deals import card, listing, processes, views
 
 app_name = "deals"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:pk>/close/", card.close, name="close"),
     path("<int:pk>/comment/", card.comment, name="comment"),
+    path("<int:pk>/processes/<slug:name>/", processes.process_start, name="process-start"),
 ]

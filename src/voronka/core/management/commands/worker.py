@@ -1,9 +1,13 @@
 """`voronka worker`: background tasks (the database queue) and the periodic jobs.
 
 Periodic jobs run in a daemon thread beside the task worker: a sweep that processes inbound
-events stored but never processed. The mailboxes are read by threads of their own
-(`voronka.mail.idle.mailboxes_watch`: IMAP IDLE where the server has it, else polling every
---interval). Each job catches its own errors, so a broken mailbox never stops the queue.
+events stored but never processed, spend sync, database statistics. The automation's
+schedule (delayed robots, SLA breaches, task reminders) runs in a thread of its own every
+few seconds (`VORONKA_AUTOMATION_SECONDS`, default 5). The task worker is django-tasks-db's
+`db_worker`, or, with `VORONKA_TASKS_BACKEND=rq`, an RQ worker on Redis. The mailboxes are
+read by threads of their own (`voronka.mail.idle.mailboxes_watch`: IMAP IDLE where the
+server has it, else polling every --interval). Each job catches its own errors, so a
+broken mailbox never stops the queue.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import signal
 import threading
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
@@ -30,9 +35,15 @@ def _periodic_jobs(*, mail: bool = False) -> list:
     return [*jobs, mailboxes_poll] if mail else jobs
 
 
-def run_periodic(stop: threading.Event, interval: float) -> None:
+def _automation_jobs() -> list:
+    from voronka.automation.schedule import automation_tick
+
+    return [automation_tick]
+
+
+def run_periodic(stop: threading.Event, interval: float, jobs=_periodic_jobs) -> None:
     while not stop.is_set():
-        for job in _periodic_jobs():
+        for job in jobs():
             close_old_connections()
             try:
                 job()
@@ -66,6 +77,17 @@ class Command(BaseCommand):
                             help="Seconds between rounds of periodic jobs, and between polls of a "
                                  "mailbox whose server has no IMAP IDLE (default 60).")
 
+    def _task_worker(self, *, batch: bool) -> None:
+        backend = settings.TASKS["default"]["BACKEND"]
+        if backend == "django_tasks_rq.RQBackend":
+            # SimpleWorker runs jobs in this process; a killed worker's job is re-enqueued by
+            # the automation's lease sweep, and every task is idempotent.
+            args = ["rqworker", "default", "--job-class", "django_tasks_rq.Job",
+                    "--worker-class", "rq.worker.SimpleWorker", "--with-scheduler"]
+            call_command(*args, *(["--burst"] if batch else []))
+        else:
+            call_command("db_worker", *(["--batch"] if batch else []))
+
     def handle(self, *args, **options):
         from voronka.intake.services.processor import events_follow
         from voronka.mail.idle import mailboxes_watch
@@ -73,9 +95,9 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         if options["batch"]:
-            for job in _periodic_jobs(mail=True):
+            for job in [*_periodic_jobs(mail=True), *_automation_jobs()]:
                 job()
-            call_command("db_worker", "--batch")
+            self._task_worker(batch=True)
             return
         stop = threading.Event()
         threading.Thread(target=events_follow, args=(stop,), name="voronka-events",
@@ -86,10 +108,13 @@ class Command(BaseCommand):
         thread = threading.Thread(target=run_periodic, args=(stop, options["interval"]),
                                   name="voronka-periodic", daemon=True)
         thread.start()
+        threading.Thread(target=run_periodic, args=(stop, float(os.environ.get(
+            "VORONKA_AUTOMATION_SECONDS", "5")), _automation_jobs),
+            name="voronka-automation", daemon=True).start()
         threading.Thread(target=mailboxes_watch, args=(stop,),
                          kwargs={"poll_seconds": options["interval"]},
                          name="voronka-mail", daemon=True).start()
         try:
-            call_command("db_worker")
+            self._task_worker(batch=False)
         finally:
             stop.set()
