@@ -14,7 +14,8 @@ urlpatterns = login_required_everywhere([
     path("deals/", include("voronka.web.deals.urls")),
     path("", include("voronka.web.clients.urls")),  # /contacts/… and /companies/…
     path("search/", include("voronka.web.search.urls")),
-    path("settings/", include("voronka.web.robots.urls")),  # robots, status clean-up
+    path("settings/robots/", include("voronka.web.robots.urls")),
+    path("settings/statuses/cleanup/", include("voronka.web.cleanup.urls")),
     path("settings/", include("voronka.web.setup_ui.urls")),
     path("", include("voronka.web.automation.urls")),  # /tasks/…, /notifications/…
     path("imports/", include("voronka.web.imports.urls")),

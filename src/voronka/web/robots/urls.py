@@ -1,4 +1,4 @@
-"""/settings/robots/… and /settings/statuses/cleanup/…: admin only (wrapped below)."""
+"""/settings/robots/…: robots on lead statuses and deal stages, admin only (wrapped below)."""
 
 from django.urls import path  # noqa: F401
 

@@ -1,0 +1,13 @@
+"""/settings/statuses/cleanup/…: the lead-status clean-up tool, admin only (wrapped below)."""
+
+from django.urls import path  # noqa: F401
+
+from voronka.web.access import admin_required
+
+app_name = "cleanup"
+_patterns: list = []
+
+for _pattern in _patterns:
+    _pattern.callback = admin_required(_pattern.callback)
+
+urlpatterns = _patterns
