@@ -101,6 +101,8 @@ def screenshot(tmp_path_factory):
     def take(page, name: str) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.png"
+        # A full-page shot of a scrolled page paints the sticky header mid-page.
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(path), full_page=True)
         return path
     return take

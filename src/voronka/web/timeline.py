@@ -16,6 +16,7 @@ from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from voronka.automation.models import RunState
 from voronka.crm.models import Company, Contact, Deal, EventKind, Lead, TimelineEvent
 from voronka.mail.models import Attachment
 
@@ -45,6 +46,8 @@ class TimelineEntry:
     utm: dict[str, str] = field(default_factory=dict)
     form_fields: list[dict[str, Any]] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
+    robot_state: str = ""  # a robot run: done, failed, cancelled or refused
+    robot_state_label: str = ""
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -114,8 +117,22 @@ def _titled(event: TimelineEvent) -> str:
 
 CSS = {
     EventKind.CALL: "call", EventKind.EMAIL: "email", EventKind.FORM: "form",
-    EventKind.COMMENT: "comment",
+    EventKind.COMMENT: "comment", EventKind.ROBOT: "robot",
 }
+ROBOT_FAILED = "failed"
+EFFECT_RETRY = "retry"  # automation.effects: a delivery failed, another attempt is due
+
+
+def _robot_state(entry: TimelineEntry, payload: dict[str, Any]) -> None:
+    """A robot run's outcome: a failed one is drawn red so that it is not missed."""
+    state = payload.get("state") or ""
+    entry.robot_state = state
+    if state == EFFECT_RETRY:  # a webhook or letter that did not go out yet
+        entry.robot_state_label = _("Будет повтор")
+    else:
+        entry.robot_state_label = str(RunState(state).label) if state in RunState.values else state
+    if state in (ROBOT_FAILED, EFFECT_RETRY):
+        entry.css = "robot-failed"
 
 
 def _entry(event: TimelineEvent) -> TimelineEntry:
@@ -137,6 +154,13 @@ def _entry(event: TimelineEvent) -> TimelineEntry:
     if event.kind == EventKind.FORM:
         entry.utm = {k: v for k, v in (payload.get("utm") or {}).items() if v}
         entry.form_fields = [f for f in payload.get("fields") or [] if f.get("value")]
+    if event.kind == EventKind.ROBOT:
+        _robot_state(entry, payload)
+    if event.kind == EventKind.COMMENT and payload.get("process"):  # a business process's copies
+        entry.links += [(_("Сделка №%(id)s") % {"id": pk}, f"/deals/{pk}/")
+                        for pk in payload.get("deals") or [] if isinstance(pk, int)]
+        entry.links += [(_("Лид №%(id)s") % {"id": pk}, f"/leads/{pk}/")
+                        for pk in payload.get("leads") or [] if isinstance(pk, int)]
     if event.kind == EventKind.CONVERTED:
         for key, url_name, label in (("deal", "/deals/%s/", _("Сделка")),
                                      ("contact", "/contacts/%s/", _("Контакт")),
