@@ -1,25 +1,22 @@
 """Business processes: named multi-step operations defined in code, kept in a registry.
 
 `PROCESSES` maps a process name (as in `POST /api/v1/processes/<name>/start`) to its
-definition; `process_start` runs one and returns what it created.
+definition; `process_start` runs one and returns what it created. A new process is a
+module with a `Process` (see base.py and repeat_lead_deal.py), added to `_ALL`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from voronka.automation.processes.base import Param, Process, ProcessResult
+from voronka.automation.processes.repeat_lead_deal import REPEAT_LEAD_DEAL
 
-@dataclass
-class ProcessResult:
-    summary: str
-    created: dict[str, list[int]] = field(default_factory=dict)
+__all__ = ["PROCESSES", "Param", "Process", "ProcessResult", "process_start"]
 
-
-PROCESSES: dict[str, Any] = {}
+_ALL = (REPEAT_LEAD_DEAL,)
+PROCESSES: dict[str, Process] = {process.name: process for process in _ALL}
 
 
 def process_start(name: str, *, acting_user, params: dict) -> ProcessResult:
