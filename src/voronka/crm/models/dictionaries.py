@@ -151,6 +151,12 @@ class CrmSettings(models.Model):
         help_text=_("Для бесплатных работ: сделка с суммой 0 сохраняется с символической суммой 1 ₽."),
     )
     default_currency = models.CharField(_("валюта"), max_length=3, default="RUB")
+    simple_mode = models.BooleanField(
+        _("простой режим (без лидов)"), default=False,
+        help_text=_("Каждое новое обращение сразу становится контактом и сделкой на первой стадии "
+                    "направления по умолчанию; раздел «Лиды» скрыт. Лид остаётся в базе "
+                    "сконвертированным, чтобы отчёты по источникам работали."),
+    )
 
     class Meta:
         verbose_name = _("настройки CRM")
@@ -162,6 +168,11 @@ class CrmSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+
+    def deal_amount_or_minimum(self, amount: Decimal | None) -> Decimal:
+        """The amount to open a deal with when nobody named one: the company minimum, as the
+        amount rule's own hint advises ("если сумма неизвестна, поставьте минимальную")."""
+        return self.minimum_amount if amount is None else amount
 
     @classmethod
     def load(cls) -> CrmSettings:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from voronka.core.batch_cache import cached
 from voronka.crm.models import (
@@ -16,6 +17,7 @@ from voronka.crm.models import (
     UTM_FIELDS,
     Company,
     Contact,
+    CrmSettings,
     Deal,
     EventKind,
     Lead,
@@ -23,6 +25,8 @@ from voronka.crm.models import (
 from voronka.crm.normalization import email_normalize, phone_normalize
 from voronka.crm.selectors import ClientMatch, client_find
 from voronka.crm.services.communications import CommunicationInput
+from voronka.crm.services.conversion import lead_convert
+from voronka.crm.services.deals import pipeline_default
 from voronka.crm.services.leads import lead_create
 from voronka.crm.timeline import event_record
 from voronka.intake.assignment import responsible_choose
@@ -159,11 +163,39 @@ def _route(request: InboundRequest, match: ClientMatch) -> RoutingResult:
                           if request.repeat_lead_allowed is None else request.repeat_lead_allowed)
         if request.creates_leads and repeat_allowed:
             lead = _new_lead(request, match, rules, repeat=True)
-            return RoutingResult(Outcome.REPEAT_LEAD, lead=lead, contact=contact, company=company)
+            return _simple_mode_convert(
+                RoutingResult(Outcome.REPEAT_LEAD, lead=lead, contact=contact, company=company))
         return RoutingResult(Outcome.ON_CLIENT, contact=contact, company=company)
     if request.creates_leads:
-        return RoutingResult(Outcome.NEW_LEAD, lead=_new_lead(request, match, rules, repeat=False))
+        return _simple_mode_convert(
+            RoutingResult(Outcome.NEW_LEAD, lead=_new_lead(request, match, rules, repeat=False)))
     return RoutingResult(Outcome.RECORDED)
+
+
+def _simple_mode_convert(result: RoutingResult) -> RoutingResult:
+    """Simple mode (leads off, docs/decisions/0009): the new lead becomes contact (+ company)
+    + deal at once. The lead stays, converted, because the reports by source count leads.
+
+    A conversion the deal rules refuse must not lose the request: the lead stays open, with
+    a note saying why, and the activity still lands on it.
+    """
+    settings = cached(("crm_settings",), CrmSettings.load)
+    if not settings.simple_mode:
+        return result
+    lead = result.lead
+    try:
+        with transaction.atomic():
+            converted = lead_convert(
+                lead=lead, contact=lead.contact, company=lead.company,
+                legal_entity=bool(lead.company_title.strip()), pipeline=pipeline_default(),
+                amount=settings.deal_amount_or_minimum(lead.amount))
+    except ValidationError as error:
+        event_record(EventKind.SYSTEM, lead=lead, text=_(
+            "Простой режим: лид не удалось сразу превратить в сделку (%(e)s). Сконвертируйте "
+            "его вручную.") % {"e": "; ".join(error.messages)})
+        return result
+    return RoutingResult(result.outcome, lead=converted.lead, deal=converted.deal,
+                         contact=converted.contact, company=converted.company)
 
 
 def activity_record(request: InboundRequest, result: RoutingResult) -> None:

@@ -192,7 +192,7 @@ class UtmRuleForm(SettingsForm):
 class CrmSettingsForm(SettingsForm):
     class Meta:
         model = CrmSettings
-        fields = ("amount_required", "minimum_amount", "zero_becomes_one")
+        fields = ("amount_required", "minimum_amount", "zero_becomes_one", "simple_mode")
         help_texts = {
             "minimum_amount": _("Сделку с меньшей суммой сохранить нельзя (0 — без ограничения)."),
         }
