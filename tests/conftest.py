@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from voronka.accounts.models import Role, User
 from voronka.crm.models import CloseReason, LeadStatus, Pipeline, Source
 from voronka.crm.services.communications import CommunicationInput
+from voronka.crm.services.deals import deal_create
 from voronka.crm.services.leads import lead_create
 
 
@@ -67,4 +70,14 @@ def make_lead(db, manager, source):
         comms = [CommunicationInput("PHONE", p) for p in phones]
         comms += [CommunicationInput("EMAIL", e) for e in emails]
         return lead_create(acting_user=acting_user or manager, communications=comms, **fields)
+    return make
+
+
+@pytest.fixture
+def make_deal(db, manager, source, main_pipeline):
+    def make(*, title="Поставка плитки", amount=Decimal("15000"), acting_user=None, **fields):
+        fields.setdefault("responsible", manager)
+        fields.setdefault("source", source)
+        return deal_create(title=title, amount=amount, acting_user=acting_user or manager,
+                           **fields)
     return make

@@ -203,6 +203,8 @@ VORONKA_BASE_URL = os.environ.get("VORONKA_BASE_URL", "http://127.0.0.1:8000").r
 # may wait for its task before the scheduler enqueues it again (a worker killed mid-task).
 AUTOMATION_MAX_DEPTH = int(os.environ.get("VORONKA_ROBOT_MAX_DEPTH", "5"))
 AUTOMATION_LEASE_SECONDS = int(os.environ.get("VORONKA_ROBOT_LEASE_SECONDS", "300"))
+# Finished robot runs are deleted after this many days (their lines on timelines stay).
+AUTOMATION_RUNS_KEEP_DAYS = int(os.environ.get("VORONKA_ROBOT_RUNS_KEEP_DAYS", "90"))
 
 LOGGING = {
     "version": 1,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from voronka.crm.models import (
@@ -19,7 +17,6 @@ from voronka.crm.models import (
     Stage,
     TimelineEvent,
 )
-from voronka.crm.services.deals import deal_create
 
 
 @pytest.fixture
@@ -52,16 +49,6 @@ def other_pipeline(db) -> Pipeline:
         Stage.objects.create(pipeline=pipeline, code=code, name=name, semantics=semantics,
                              sort=sort)
     return pipeline
-
-
-@pytest.fixture
-def make_deal(db, manager, source, main_pipeline):
-    def make(*, title="Поставка плитки", amount=Decimal("15000"), acting_user=None, **fields):
-        fields.setdefault("responsible", manager)
-        fields.setdefault("source", source)
-        return deal_create(title=title, amount=amount, acting_user=acting_user or manager,
-                           **fields)
-    return make
 
 
 @pytest.fixture

@@ -17,20 +17,18 @@ import hashlib
 import hmac
 import json
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from voronka.accounts.models import User
+from voronka.automation.effects import email_effect, webhook_effect
 from voronka.automation.notify import heads_of_sales, notify
 from voronka.crm.models import (
     CommunicationKind,
@@ -57,6 +55,7 @@ class RunContext:
     run_id: int | None = None
     actor: User | None = None
     extra: dict = field(default_factory=dict)
+    effects: list[dict] = field(default_factory=list)  # sent after the run commits
 
 
 def _is_lead(item) -> bool:
@@ -202,14 +201,11 @@ def email_client(item, params: dict, context: RunContext) -> str:
     if not address:
         raise ValidationError(_("У клиента нет e-mail."))
     subject, body = text_render(params["subject"], item), text_render(params["body"], item)
-    EmailMessage(subject=subject, body=body, to=[address]).send(fail_silently=False)
+    context.effects.append(email_effect(address, subject, body))
     event_record(EventKind.EMAIL, **{"lead" if _is_lead(item) else "deal": item},
                  text=body, payload={"direction": "out", "subject": subject, "to": address,
                                      "robot": context.robot.name})
     return _("письмо клиенту на %(a)s") % {"a": address}
-
-
-WEBHOOK_TIMEOUT = 10
 
 
 def webhook_body(item, context: RunContext) -> bytes:
@@ -229,19 +225,12 @@ def webhook_signature(secret: str, body: bytes) -> str:
 
 def webhook_call(item, params: dict, context: RunContext) -> str:
     body = webhook_body(item, context)
-    request = urllib.request.Request(params["url"], data=body, method="POST", headers={
+    context.effects.append(webhook_effect(params["url"], {
         "Content-Type": "application/json; charset=utf-8", "User-Agent": "Voronka-robot",
         # A run is at-least-once for the outside world: the id lets a receiver drop repeats.
         "X-Voronka-Delivery": f"robot-run-{context.run_id}",
-        "X-Voronka-Signature": webhook_signature(params.get("secret") or "", body)})
-    try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
-            status = response.status
-    except urllib.error.HTTPError as error:
-        raise ValidationError(_("вебхук ответил %(s)s") % {"s": error.code}) from None
-    except (urllib.error.URLError, OSError) as error:
-        raise ValidationError(_("вебхук недоступен: %(e)s") % {"e": error}) from None
-    return _("вебхук %(url)s: %(s)s") % {"url": params["url"], "s": status}
+        "X-Voronka-Signature": webhook_signature(params.get("secret") or "", body)}, body))
+    return _("вебхук %(url)s: отправка после сохранения") % {"url": params["url"]}
 
 
 def deal_create(item, params: dict, context: RunContext) -> str:

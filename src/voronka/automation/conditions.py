@@ -146,7 +146,7 @@ def _check(tree: Any, path: str, depth: int, custom_codes: set[str]) -> None:
         if unknown:
             raise ValidationError(_("%(path)s: лишние ключи %(keys)s")
                                   % {"path": path, "keys": ", ".join(sorted(unknown))})
-        if tree.get("op", "and") not in {"and", "or"}:
+        if tree.get("op", "and") not in ("and", "or"):  # a tuple: the value may be unhashable JSON
             raise ValidationError(_("%(path)s.op: «and» или «or»") % {"path": path})
         if depth >= MAX_DEPTH:
             raise ValidationError(_("%(path)s: не больше %(n)s уровней вложенности")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from voronka.automation.actions import ACTIONS, RunContext
 from voronka.automation.conditions import conditions_hold
+from voronka.automation.effects import lease_until
 from voronka.automation.models import RobotRun, RunState
 from voronka.automation.triggers import current_depth, current_run
 from voronka.crm.models import Deal, EventKind, Lead
@@ -86,12 +87,17 @@ def _log(item, robot, run: RobotRun, text: str) -> None:
                           "trigger": run.trigger})
 
 
-def _finish(run: RobotRun, state: str, outcome: str) -> None:
+def _finish(run: RobotRun, state: str, outcome: str, effects: list[dict] | None = None) -> None:
     run.state, run.outcome, run.finished_at = state, outcome[:5000], timezone.now()
-    run.save(update_fields=["state", "outcome", "finished_at", "attempts"])
+    if effects:
+        # Claimed by this worker, which delivers them right after the commit; should it die,
+        # the claim expires and the schedule hands them to another (automation.effects).
+        run.effects, run.effects_due_at = effects, lease_until(run.finished_at)
+    run.save(update_fields=["state", "outcome", "finished_at", "attempts", "effects",
+                            "effects_due_at"])
 
 
-def _actions_perform(robot, item, run: RobotRun, actor) -> list[str]:
+def _actions_perform(robot, item, run: RobotRun, actor) -> tuple[list[str], list[dict]]:
     context = RunContext(robot=robot, run_id=run.pk, actor=actor)
     outcomes = []
     for action in robot.actions:
@@ -100,7 +106,7 @@ def _actions_perform(robot, item, run: RobotRun, actor) -> list[str]:
         outcomes.append(str(spec.run(item, params, context)))
         # An action may have changed the item (its status, its owner): re-read it for the next.
         item.refresh_from_db()
-    return outcomes
+    return outcomes, context.effects
 
 
 @transaction.atomic
@@ -131,7 +137,7 @@ def run_execute(run_id: int) -> str:
     token, run_token = current_depth.set(run.depth), current_run.set(run.pk)
     try:
         with transaction.atomic():  # a failing action undoes the robot's earlier actions
-            outcomes = _actions_perform(robot, item, run, actor)
+            outcomes, effects = _actions_perform(robot, item, run, actor)
     except ValidationError as error:
         item.refresh_from_db()
         _finish(run, RunState.FAILED, "; ".join(error.messages))
@@ -140,7 +146,7 @@ def run_execute(run_id: int) -> str:
         item.refresh_from_db()
         _finish(run, RunState.FAILED, f"{type(error).__name__}: {error}")
     else:
-        _finish(run, RunState.DONE, "; ".join(outcomes))
+        _finish(run, RunState.DONE, "; ".join(outcomes), effects)
     finally:
         current_depth.reset(token)
         current_run.reset(run_token)
@@ -150,3 +156,15 @@ def run_execute(run_id: int) -> str:
         text = _("Робот «%(r)s» — ошибка: %(o)s") % {"r": robot.name, "o": run.outcome}
     _log(item, robot, run, text)
     return run.state
+
+
+def run_execute_and_deliver(run_id: int) -> str:
+    """Execute the run, then, outside its transaction, deliver what it sends outside."""
+    from voronka.automation.effects import effects_deliver
+
+    state = run_execute(run_id)
+    if state == RunState.DONE:
+        claim = RobotRun.objects.filter(pk=run_id).values_list("effects_due_at", flat=True).first()
+        if claim is not None:
+            effects_deliver(run_id, claim)
+    return state

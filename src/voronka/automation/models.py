@@ -123,6 +123,11 @@ class RobotRun(models.Model):
     outcome = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What the run sends outside the database, delivered after it commits (automation.effects).
+    effects = models.JSONField(default=list, blank=True)
+    effects_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the pending effects are due, or until when a "
+                                         "worker delivering them holds them.")
 
     class Meta:
         verbose_name = _("запуск робота")
@@ -130,6 +135,8 @@ class RobotRun(models.Model):
         indexes = [
             models.Index(fields=["state", "due_at"], name="robotrun_due",
                          condition=models.Q(state__in=["scheduled", "queued"])),
+            models.Index(fields=["effects_due_at"], name="robotrun_effects_due",
+                         condition=models.Q(effects_due_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -174,3 +181,57 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class CleanupState(models.TextChoices):
+    QUEUED = "queued", _("Ждёт запуска")
+    RUNNING = "running", _("Идёт")
+    INTERRUPTED = "interrupted", _("Прервана")
+    DONE = "done", _("Завершена")
+
+
+class StatusCleanupJob(models.Model):
+    """One run of the lead-status clean-up (seed 002): which status goes where, and how far it got.
+
+    The counters are written in the same transaction as each batch, so after an interruption
+    they say exactly what is done; resuming picks up the leads still in the mapped statuses.
+    """
+
+    pipeline = models.ForeignKey("crm.Pipeline", verbose_name=_("направление"), null=True,
+                                 blank=True, on_delete=models.SET_NULL, related_name="+")
+    mapping = models.JSONField(_("куда переносить"), default=dict,
+                               help_text="status code → target spec (see automation.cleanup)")
+    batch_size = models.PositiveIntegerField(_("лидов в пачке"), default=500)
+    state = models.CharField(_("состояние"), max_length=12, choices=CleanupState.choices,
+                             default=CleanupState.QUEUED)
+    total = models.PositiveIntegerField(_("всего лидов"), default=0)
+    converted = models.PositiveIntegerField(_("сконвертировано в сделки"), default=0)
+    moved = models.PositiveIntegerField(_("переведено в статус"), default=0)
+    junked = models.PositiveIntegerField(_("закрыто как некачественные"), default=0)
+    failed = models.PositiveIntegerField(_("не перенесено"), default=0)
+    errors = models.JSONField(_("ошибки"), default=list, blank=True)
+    error = models.TextField(_("причина остановки"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("создана"), default=timezone.now)
+    started_at = models.DateTimeField(_("начата"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("обновлена"), default=timezone.now)
+    finished_at = models.DateTimeField(_("завершена"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("очистка статусов лидов")
+        verbose_name_plural = _("очистки статусов лидов")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.state})"
+
+    @property
+    def processed(self) -> int:
+        return self.converted + self.moved + self.junked
+
+    @property
+    def percent(self) -> int:
+        if self.state == CleanupState.DONE or not self.total:
+            return 100 if self.state == CleanupState.DONE else 0
+        return min(100, round(100 * (self.processed + self.failed) / self.total))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from voronka.automation.effects import effects_due_enqueue
 from voronka.automation.engine import runs_due_enqueue
-from voronka.automation.models import SlaBreach, Trigger
+from voronka.automation.models import OPEN_RUN_STATES, RobotRun, SlaBreach, Trigger
 from voronka.automation.notify import emails_retry, heads_of_sales, notify
 from voronka.automation.triggers import runs_create
 from voronka.crm.models import Task
@@ -71,7 +73,29 @@ def task_reminders_send(now: dt.datetime | None = None) -> int:
             return total
 
 
+PRUNE_BATCH = 2000
+PRUNE_EVERY = dt.timedelta(hours=1)
+_last_prune: dict[str, dt.datetime] = {}
+
+
+def robot_runs_prune(now: dt.datetime | None = None, *, force: bool = False) -> int:
+    """Delete the finished runs older than AUTOMATION_RUNS_KEEP_DAYS, at most once an hour.
+    What they did stays on the timelines; the rows only served the engine and the robot's
+    "last runs" list."""
+    now = now or timezone.now()
+    if not force and now - _last_prune.get("at", now - PRUNE_EVERY) < PRUNE_EVERY:
+        return 0
+    _last_prune["at"] = now
+    old = (RobotRun.objects.filter(created_at__lt=now - dt.timedelta(days=settings.AUTOMATION_RUNS_KEEP_DAYS))
+           .exclude(state__in=OPEN_RUN_STATES).filter(effects_due_at__isnull=True))
+    total = 0
+    while ids := list(old.values_list("pk", flat=True)[:PRUNE_BATCH]):
+        RobotRun.objects.filter(pk__in=ids).delete()
+        total += len(ids)
+    return total
+
+
 def automation_tick() -> dict[str, int]:
     """One round of every automation job (the worker calls it every few seconds)."""
-    return {"robots": runs_due_enqueue(), "sla": sla_breaches_handle(),
-            "reminders": task_reminders_send(), "emails": emails_retry()}
+    return {"robots": runs_due_enqueue(), "effects": effects_due_enqueue(), "sla": sla_breaches_handle(),
+            "reminders": task_reminders_send(), "emails": emails_retry(), "pruned": robot_runs_prune()}

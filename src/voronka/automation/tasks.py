@@ -7,6 +7,13 @@ from django_tasks import task
 
 @task()
 def robot_run_task(run_id: int) -> str:
-    from voronka.automation.engine import run_execute
+    from voronka.automation.engine import run_execute_and_deliver
 
-    return run_execute(run_id)
+    return run_execute_and_deliver(run_id)
+
+
+@task()
+def robot_effects_task(run_id: int, claim: str) -> int:
+    from voronka.automation.effects import effects_deliver
+
+    return effects_deliver(run_id, claim)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from voronka.automation.models import OPEN_RUN_STATES, Robot, RobotRun, RunState, Trigger
+from voronka.core.batch_cache import cached
 from voronka.crm.models import EventKind, Lead, TimelineEvent
 from voronka.crm.timeline import event_record
 
@@ -73,8 +74,10 @@ def _due_at(robot: Robot, now: dt.datetime) -> dt.datetime:
 
 def _robots_for(item, trigger_names: list[str]) -> list[Robot]:
     place = {"status_id": item.status_id} if isinstance(item, Lead) else {"stage_id": item.stage_id}
-    return list(Robot.objects.filter(is_active=True, trigger__in=trigger_names, **place)
-                .order_by("sort", "id"))
+    # A batch (an intake chunk, a business process making 100 copies) asks for the robots of
+    # the same few places again and again; they cannot change inside its transaction.
+    return cached(("robots", *place.items(), *trigger_names), lambda: list(
+        Robot.objects.filter(is_active=True, trigger__in=trigger_names, **place).order_by("sort", "id")))
 
 
 def _owner(item) -> dict:
@@ -146,7 +149,7 @@ def _on_timeline_event(sender, instance: TimelineEvent, created: bool, raw: bool
     if instance.kind == EventKind.CONVERTED:  # the deal's own CREATED event fires for it
         items = [item for item in items if isinstance(item, Lead)]
     for item in items:
-        if instance.kind in ENTERING:
+        if instance.kind in ENTERING and instance.kind != EventKind.CREATED:  # new: nothing waits
             runs_cancel_left(item)
         for trigger, context in triggers:
             runs_create(item, trigger, context=context, actor=instance.actor)

@@ -41,10 +41,15 @@ def managers_on_duty(now: dt.datetime):
         Q(absent_until__isnull=True) | Q(absent_until__lte=now)).order_by("id")
 
 
+def _settings_locked() -> IntakeSettings:
+    IntakeSettings.load()  # a fresh installation has no row yet; there is nothing to lock
+    return IntakeSettings.objects.select_for_update().get(pk=1)
+
+
 def round_robin_pick(now: dt.datetime) -> User | None:
     """The next manager on duty after the last one picked (robots use it too)."""
     # The settings row is locked so two requests at once do not pick the same manager.
-    hours = cached(("round_robin",), lambda: IntakeSettings.objects.select_for_update().get(pk=1))
+    hours = cached(("round_robin",), _settings_locked)
     managers = cached(("managers",), lambda: list(
         User.objects.filter(role=Role.MANAGER, is_active=True).order_by("id")))
     candidates = [user for user in managers if _available(user, now)]

@@ -33,6 +33,13 @@ def login_exempt(view: Callable) -> Callable:
     return view
 
 
+def admin_only(patterns: list[URLPattern]) -> list[URLPattern]:
+    """Wrap every view of a settings URL list in `admin_required`."""
+    for pattern in patterns:
+        pattern.callback = admin_required(pattern.callback)
+    return patterns
+
+
 def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Settings pages: a CRM administrator only (403 for everyone else)."""
     @wraps(view)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from voronka.web.access import admin_required
+from voronka.web.access import admin_only
 from voronka.web.setup_ui import actions, builder, views
 
 app_name = "setup_ui"
@@ -19,7 +19,4 @@ _patterns = [
     path("<slug:section>/<int:pk>/delete/", views.item_delete, name="delete"),
 ]
 
-for _pattern in _patterns:
-    _pattern.callback = admin_required(_pattern.callback)
-
-urlpatterns = _patterns
+urlpatterns = admin_only(_patterns)
