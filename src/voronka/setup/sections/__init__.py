@@ -12,6 +12,7 @@ from voronka.setup.sections import (
     lead_statuses,
     mailboxes,
     pipelines,
+    robots,
     sla,
     sources,
     telephony,
@@ -22,5 +23,5 @@ from voronka.setup.sections import (
 )
 
 for _module in (users, sources, mailboxes, forms, utm_rules, lead_statuses, pipelines, deal_rules, telephony,
-                tracked_numbers, working_hours, sla):
+                tracked_numbers, working_hours, sla, robots):
     register(_module.SECTION)
