@@ -162,7 +162,8 @@ def test_the_workspace_hides_leads_and_shows_the_deal(client, simple_mode, webfo
     assert board.status_code == 200 and "Иван" in board.content.decode()
     assert 'href="/leads/"' not in _nav(board.content.decode())
     assert 'href="/deals/"' in _nav(board.content.decode())
-    assert desk.get("/").status_code == 200
+    home = desk.get("/").content.decode()
+    assert "Мои сделки" in home and "Мои открытые лиды" not in home
 
     admin = client_for(admin_user)
     saved = admin.post("/settings/deal-rules/", {"amount_required": "on", "minimum_amount": "500",
