@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 import zoneinfo
@@ -124,6 +125,13 @@ def _time_zone(value: str) -> str:
     return value
 
 
+def _clock(value: str) -> dt.time:
+    try:
+        return dt.datetime.strptime(value.strip(), "%H:%M").time()
+    except (ValueError, AttributeError):
+        raise _fail(f"“{value}” is not a time of day; write HH:MM, e.g. \"09:00\" (in quotes)") from None
+
+
 Code = Annotated[str, StringConstraints(min_length=1, max_length=50), AfterValidator(_code)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Color = Annotated[str, AfterValidator(_color)]
@@ -132,6 +140,7 @@ Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                      AfterValidator(_username)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)]
 TimeZone = Annotated[str, AfterValidator(_time_zone)]
+Clock = Annotated[str, AfterValidator(_clock)]  # "HH:MM" in the file, a datetime.time after checking
 Money = Annotated[Decimal, BeforeValidator(_float_to_decimal),
                   Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False),
                   # 1E+2 and -0 are valid input; store them the way the column holds them.

@@ -9,26 +9,17 @@ names its place (`robots[0]: actions[1].stage: …`).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from voronka.automation.models import Robot, RobotEntity, Trigger
 from voronka.crm.models import LeadStatus, Stage
 from voronka.setup.context import SetupContext
-from voronka.setup.fields import Code, Name, Sort, Spec, _fail
+from voronka.setup.fields import Clock, Code, Name, Sort, Spec, _fail
 from voronka.setup.registry import Entry, Section
 from voronka.setup.report import SectionResult
 from voronka.setup.sections._common import check_unique
-
-
-def _clock(value: str) -> dt.time:
-    try:
-        return dt.datetime.strptime(value.strip(), "%H:%M").time()
-    except (ValueError, AttributeError):
-        raise _fail(f"“{value}” is not a time of day; write HH:MM, e.g. \"09:00\" (in quotes)") from None
-
 
 TriggerValue = Literal["entered", "stayed", "call_in", "email_in", "form", "field_changed", "sla_breached"]
 
@@ -41,7 +32,7 @@ class RobotSpec(Spec):
     trigger: TriggerValue = Trigger.ENTERED.value
     trigger_field: Annotated[str, Field(max_length=64)] | None = None
     delay_minutes: Annotated[int, Field(ge=0, le=366 * 24 * 60)] | None = None
-    at_time: Annotated[str, AfterValidator(_clock)] | None = None
+    at_time: Clock | None = None
     conditions: dict[str, Any] | None = None
     actions: list[dict[str, Any]]
     is_active: bool | None = None

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from voronka.intake.models import IntakeSettings
 from voronka.setup.context import SetupContext
-from voronka.setup.fields import Spec, TimeZone, _fail
+from voronka.setup.fields import Clock, Spec, TimeZone, _fail
 from voronka.setup.registry import Entry, Section
 from voronka.setup.report import SectionResult
 
-
-def _clock(value: str) -> dt.time:
-    try:
-        return dt.datetime.strptime(value.strip(), "%H:%M").time()
-    except (ValueError, AttributeError):
-        raise _fail(f"“{value}” is not a time of day; write HH:MM, e.g. \"09:00\" (in quotes)") from None
-
-
-Clock = Annotated[str, AfterValidator(_clock)]
 Day = Annotated[int, Field(ge=1, le=7)]
 
 
