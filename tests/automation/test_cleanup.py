@@ -8,9 +8,18 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from tests.task_worker import db_worker_batch
 from voronka.automation import cleanup
-from voronka.automation.models import CleanupState, Notification, Robot, RobotRun, RunState
+from voronka.automation.models import (
+    CleanupState,
+    Notification,
+    Robot,
+    RobotRun,
+    RunState,
+    StatusCleanupJob,
+)
 from voronka.crm.models import (
     Communication,
     Contact,
@@ -239,6 +248,21 @@ def test_a_running_job_is_not_resumed_until_stale(world, admin_user):
     assert not cleanup.job_resumable(job)
     job.updated_at -= cleanup.STALE_AFTER * 2
     assert cleanup.job_resumable(job)
+
+
+def test_a_job_whose_runner_was_killed_is_handed_back_to_the_worker(world, admin_user):
+    job = cleanup.job_create(cleanup.plan_parse(MAPPING, "MAIN"), acting_user=admin_user)
+    long_ago = timezone.now() - cleanup.STALE_AFTER * 2
+    StatusCleanupJob.objects.filter(pk=job.pk).update(state=CleanupState.RUNNING, updated_at=long_ago)
+    StatusCleanupJob.objects.create(state=CleanupState.INTERRUPTED, updated_at=long_ago)  # stopped on purpose
+    assert cleanup.jobs_stale_resume() == 1
+    job.refresh_from_db()
+    assert job.state == CleanupState.QUEUED
+    db_worker_batch()
+    job.refresh_from_db()
+    assert job.state == CleanupState.DONE and in_stuck() == 0
+    assert cleanup.jobs_stale_resume() == 0
+    assert StatusCleanupJob.objects.get(state=CleanupState.INTERRUPTED)
 
 
 def test_ten_thousand_leads_in_six_statuses(db, manager, source, admin_user):

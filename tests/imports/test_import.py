@@ -211,3 +211,25 @@ def test_closed_lead_counts_as_existing(csv_file, make_lead):
     report = import_run(csv_file("Телефон\n+79001112290\n"), dry_run=True)
     assert statuses(report) == [(2, "exists")]
     assert report.rows[0].messages == [f"Уже есть: лид #{lead.pk} (закрыт)."]
+
+
+def test_a_job_whose_worker_died_is_queued_again_and_runs_once(csv_file, settings):
+    from voronka.imports.tasks import import_job_task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    path = csv_file(GOOD)
+    silent = timezone.now() - service.STALE_AFTER * 2
+    job = ImportJob.objects.create(file_name=path.name, file_path=str(path), status=JobStatus.RUNNING,
+                                   heartbeat_at=silent)
+    alive = ImportJob.objects.create(file_name=path.name, file_path=str(path), status=JobStatus.RUNNING,
+                                     heartbeat_at=timezone.now())
+    assert service.jobs_stale_requeue() == 1
+    job.refresh_from_db()
+    assert (job.status, job.created) == (JobStatus.DONE, 2)
+    alive.refresh_from_db()
+    assert alive.status == JobStatus.RUNNING  # its worker is still at it
+    import_job_task.enqueue(job.pk)  # a second delivery of the task changes nothing
+    job.refresh_from_db()
+    assert (job.status, job.created) == (JobStatus.DONE, 2)
+    assert Lead.objects.filter(name__in=["Анна", "Борис"]).count() == 2
+    assert service.jobs_stale_requeue() == 0

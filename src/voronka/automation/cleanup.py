@@ -531,6 +531,17 @@ def job_run(job: StatusCleanupJob, *,
     return job
 
 
+def jobs_stale_resume(now: dt.datetime | None = None) -> int:
+    """Hand back to the worker the jobs whose runner died mid-run (killed, not stopped: a
+    stopped runner marks its job interrupted, and an admin resumes that one on purpose)."""
+    now = now or timezone.now()
+    stale = StatusCleanupJob.objects.filter(state=CleanupState.RUNNING, updated_at__lt=now - STALE_AFTER)
+    jobs = list(stale)
+    for job in jobs:
+        job_enqueue(job)
+    return len(jobs)
+
+
 @task()
 def cleanup_job_task(job_id: int) -> str:
     """The background run of a job started from the settings page (`voronka worker`)."""

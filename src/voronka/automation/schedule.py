@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from voronka.automation.cleanup import jobs_stale_resume
 from voronka.automation.effects import effects_due_enqueue
 from voronka.automation.engine import runs_due_enqueue
 from voronka.automation.models import OPEN_RUN_STATES, RobotRun, SlaBreach, Trigger
@@ -98,4 +99,5 @@ def robot_runs_prune(now: dt.datetime | None = None, *, force: bool = False) -> 
 def automation_tick() -> dict[str, int]:
     """One round of every automation job (the worker calls it every few seconds)."""
     return {"robots": runs_due_enqueue(), "effects": effects_due_enqueue(), "sla": sla_breaches_handle(),
-            "reminders": task_reminders_send(), "emails": emails_retry(), "pruned": robot_runs_prune()}
+            "reminders": task_reminders_send(), "emails": emails_retry(), "pruned": robot_runs_prune(),
+            "cleanups": jobs_stale_resume()}

@@ -41,6 +41,8 @@ class ImportJob(models.Model):
     error = models.TextField(_("ошибка"), blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written with each progress save: a running job silent for long lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("импорт")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -183,7 +184,8 @@ class _Tracker:
         self.job.created = counts[CREATED]
         self.job.failed = counts[ERROR] + counts[FAILED]
         self.job.skipped = counts[DUPLICATE] + counts[EXISTS] + counts[IMPORTED]
-        self.job.save(update_fields=["processed", "created", "failed", "skipped"])
+        self.job.heartbeat_at = timezone.now()
+        self.job.save(update_fields=["processed", "created", "failed", "skipped", "heartbeat_at"])
 
 
 def job_run(job_id: int, *, progress: Progress | None = None):
@@ -191,8 +193,11 @@ def job_run(job_id: int, *, progress: Progress | None = None):
     from voronka.imports.models import ImportJob, JobStatus
 
     job = ImportJob.objects.get(pk=job_id)
+    if job.status in (JobStatus.DONE, JobStatus.FAILED):  # a task delivered twice
+        return job
     job.status, job.started_at = JobStatus.RUNNING, timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job.heartbeat_at = job.started_at
+    job.save(update_fields=["status", "started_at", "heartbeat_at"])
     try:
         report = import_run(job.file_path, file_name=job.file_name, mapping=job.mapping or None,
                             source_code=job.source_code, dry_run=job.dry_run, progress=progress,
@@ -205,3 +210,24 @@ def job_run(job_id: int, *, progress: Progress | None = None):
     job.status, job.report, job.finished_at = JobStatus.DONE, report.as_dict(), timezone.now()
     job.save(update_fields=["status", "report", "finished_at"])
     return job
+
+
+STALE_AFTER = dt.timedelta(minutes=10)
+
+
+def jobs_stale_requeue(now: dt.datetime | None = None) -> int:
+    """Queue again the import jobs whose worker died mid-run (silent for STALE_AFTER).
+
+    Running a job again is safe: the rows it already wrote are recognised (by the file's
+    checksum and by their phones and e-mails) and skipped, so nothing is imported twice.
+    """
+    from voronka.imports.models import ImportJob, JobStatus
+    from voronka.imports.tasks import import_job_task
+
+    now = now or timezone.now()
+    stale = list(ImportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER))
+    for job in stale:
+        job.status, job.heartbeat_at = JobStatus.QUEUED, now
+        job.save(update_fields=["status", "heartbeat_at"])
+        import_job_task.enqueue(job.pk)
+    return len(stale)

@@ -27,11 +27,12 @@ log = logging.getLogger(__name__)
 
 def _periodic_jobs(*, mail: bool = False) -> list:
     from voronka.core.maintenance import database_analyze
+    from voronka.intake.imports.service import jobs_stale_requeue
     from voronka.intake.services.events import events_pending_process
     from voronka.mail.imap import mailboxes_poll
     from voronka.spend.sync import spend_sync_due
 
-    jobs = [events_pending_process, spend_sync_due, database_analyze]
+    jobs = [events_pending_process, spend_sync_due, database_analyze, jobs_stale_requeue]
     return [*jobs, mailboxes_poll] if mail else jobs
 
 
