@@ -65,6 +65,21 @@ def test_create_robot_from_the_form(client_for, admin_user):
     assert robot.created_by == admin_user
 
 
+def test_a_webhook_without_a_secret_gets_a_random_one_shown_on_the_form(client_for, admin_user):
+    status = LeadStatus.objects.get(code="NEW")
+    client = client_for(admin_user)
+    data = _post(status, a0_type="webhook", a0_webhook_url="https://crm.example.ru/hook")
+    assert client.post(f"/settings/robots/new/?status={status.pk}", data).status_code == 302
+    [action] = Robot.objects.get().actions
+    assert action["url"] == "https://crm.example.ru/hook" and len(action["secret"]) >= 24
+    page = client.get(f"/settings/robots/{Robot.objects.get().pk}/").content.decode()
+    assert action["secret"] in page
+    other = _post(status, name="Второй", a0_type="webhook", a0_webhook_url="https://crm.example.ru/hook",
+                  a0_webhook_secret="мой-секрет")
+    client.post(f"/settings/robots/new/?status={status.pk}", other)
+    assert Robot.objects.get(name="Второй").actions[0]["secret"] == "мой-секрет"
+
+
 def test_edit_shows_the_saved_robot_and_keeps_it(client_for, admin_user):
     robot = _robot(delay_minutes=180, conditions={"op": "or", "items": [
         {"field": "source", "cmp": "eq", "value": "AVITO"}]})

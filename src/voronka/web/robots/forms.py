@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import re
+import secrets
 from dataclasses import dataclass
 
 from django import forms
@@ -254,6 +255,9 @@ class RobotForm(forms.Form):
                 if value in (None, "", False, {}):
                     continue
                 action[name] = str(value) if name == "amount" else value
+            if kind == "webhook" and not action.get("secret"):
+                # Signed by default: an unsigned webhook proves nothing to its receiver.
+                action["secret"] = secrets.token_urlsafe(24)
             self._action_rows_map[len(actions)] = index
             actions.append(action)
         return actions

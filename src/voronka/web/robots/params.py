@@ -100,7 +100,9 @@ PARAM_FIELDS: dict[tuple[str, str], Builder] = {
         label=_("Адрес вебхука"), required=False, max_length=2000,
         widget=forms.URLInput(attrs={"placeholder": "https://"})),
     ("webhook", "secret"): lambda e, p: forms.CharField(
-        label=_("Секрет для подписи"), required=False, max_length=200),
+        label=_("Секрет для подписи"), required=False, max_length=200,
+        help_text=_("Пусто — создадим случайный. Получатель проверяет заголовок "
+                    "X-Voronka-Signature: HMAC-SHA256 тела с этим секретом.")),
     ("deal_create", "stage"): lambda e, p: _choice(
         _("Стадия новой сделки"), _stages(None), blank=_("Первая стадия по умолчанию")),
     ("deal_create", "title"): lambda e, p: forms.CharField(
