@@ -14,9 +14,9 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import ConfigDict
 
-from voronka.api.schemas import MessageOut, ValidationErrorOut, text_check_storable
+from voronka.api.schemas import MessageOut, StorableModel, ValidationErrorOut
 from voronka.automation.processes import PROCESSES
 
 router = Router(tags=["processes"])
@@ -41,7 +41,7 @@ class ProcessOut(Schema):
     params: list[ParamOut]
 
 
-class ProcessStartIn(BaseModel):
+class ProcessStartIn(StorableModel):
     """Any parameters; those of the process are checked by it (a 400 names a wrong one).
 
     A plain pydantic model, not a ninja Schema: Schema reads fields through its getter and
@@ -50,12 +50,6 @@ class ProcessStartIn(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={
         "example": {"deal_id": 42, "count": 3, "titles": ["Пропуск на МКАД", "Пропуск на ТТК",
                                                           "Пропуск на СК"]}})
-
-    @model_validator(mode="before")
-    @classmethod
-    def _storable(cls, data: Any) -> Any:
-        text_check_storable(data)
-        return data
 
 
 class ProcessStartOut(Schema):

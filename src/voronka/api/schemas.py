@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MAX_DEPTH = 32
 
@@ -44,12 +44,18 @@ def text_check_storable(data: Any) -> None:
                 raise ValueError(f"{path or 'body'}: not valid Unicode text") from None
 
 
-class StorableText(Schema):
+class StorableModel(BaseModel):
+    """A body whose every text a database can store (no NUL, valid Unicode)."""
+
     @model_validator(mode="before")
     @classmethod
     def _storable(cls, data: Any) -> Any:
         text_check_storable(data)
         return data
+
+
+class StorableText(Schema, StorableModel):
+    pass
 
 
 class In(StorableText):

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from voronka.accounts.models import User
 from voronka.automation.effects import email_effect, webhook_effect
 from voronka.automation.notify import heads_of_sales, notify
+from voronka.crm.items import item_owner, item_path
 from voronka.crm.models import (
     CommunicationKind,
     EventKind,
@@ -62,10 +63,6 @@ def _is_lead(item) -> bool:
     return isinstance(item, Lead)
 
 
-def item_link(item) -> str:
-    return f"/leads/{item.pk}/" if _is_lead(item) else f"/deals/{item.pk}/"
-
-
 def _client_name(item) -> str:
     if _is_lead(item):
         person = " ".join(p for p in (item.name, item.last_name) if p)
@@ -94,7 +91,7 @@ def placeholders(item) -> dict[str, str]:
         "amount": money_format(item.amount) if item.amount is not None else "",
         "source": item.source.name if item.source_id else "",
         "responsible": item.responsible.display_name if item.responsible_id else "",
-        "link": settings.VORONKA_BASE_URL + item_link(item),
+        "link": settings.VORONKA_BASE_URL + item_path(item),
     }
 
 
@@ -133,7 +130,7 @@ def task_create(item, params: dict, context: RunContext) -> str:
         kind=params.get("kind") or TaskKind.TASK, title=text_render(params["title"], item)[:255],
         responsible=item.responsible, deadline=deadline,
         remind_at=deadline - dt.timedelta(minutes=int(before)) if before not in (None, "") else None,
-        **{"lead" if _is_lead(item) else "deal": item})
+        **item_owner(item))
     who = item.responsible.display_name if item.responsible_id else _("без ответственного")
     return _("дело «%(t)s» для %(who)s, срок %(d)s") % {
         "t": task.title, "who": who, "d": timezone.localtime(deadline).strftime("%d.%m %H:%M")}
@@ -183,7 +180,7 @@ def field_set(item, params: dict, context: RunContext) -> str:
 
 def comment_add(item, params: dict, context: RunContext) -> str:
     text = text_render(params["text"], item)
-    lead_services.comment_add(text=text, **{"lead" if _is_lead(item) else "deal": item})
+    lead_services.comment_add(text=text, **item_owner(item))
     return _("комментарий добавлен")
 
 
@@ -191,7 +188,7 @@ def notify_user(item, params: dict, context: RunContext) -> str:
     users = _recipients(params.get("to") or "responsible", item, context)
     if not users:
         return _("уведомлять некого")
-    notify(users, text_render(params["text"], item), link=item_link(item),
+    notify(users, text_render(params["text"], item), link=item_path(item),
            email=bool(params.get("email")))
     return _("уведомление: %(who)s") % {"who": ", ".join(u.display_name for u in users)}
 
@@ -202,7 +199,7 @@ def email_client(item, params: dict, context: RunContext) -> str:
         raise ValidationError(_("У клиента нет e-mail."))
     subject, body = text_render(params["subject"], item), text_render(params["body"], item)
     context.effects.append(email_effect(address, subject, body))
-    event_record(EventKind.EMAIL, **{"lead" if _is_lead(item) else "deal": item},
+    event_record(EventKind.EMAIL, **item_owner(item),
                  text=body, payload={"direction": "out", "subject": subject, "to": address,
                                      "robot": context.robot.name})
     return _("письмо клиенту на %(a)s") % {"a": address}
@@ -215,7 +212,7 @@ def webhook_body(item, context: RunContext) -> bytes:
                      "amount": str(item.amount) if item.amount is not None else None,
                      "source": item.source.code if item.source_id else None,
                      "responsible": item.responsible.username if item.responsible_id else None,
-                     "url": settings.VORONKA_BASE_URL + item_link(item)}}
+                     "url": settings.VORONKA_BASE_URL + item_path(item)}}
     return json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
 
 

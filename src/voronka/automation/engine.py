@@ -28,6 +28,7 @@ from voronka.automation.conditions import conditions_hold
 from voronka.automation.effects import lease_until
 from voronka.automation.models import RobotRun, RunState
 from voronka.automation.triggers import current_depth, current_run
+from voronka.crm.items import item_owner
 from voronka.crm.models import Deal, EventKind, Lead
 from voronka.crm.timeline import event_record
 
@@ -81,8 +82,7 @@ def _in_place(robot, item) -> bool:
 
 
 def _log(item, robot, run: RobotRun, text: str) -> None:
-    owner = {"lead": item} if isinstance(item, Lead) else {"deal": item}
-    event_record(EventKind.ROBOT, **owner, text=text,
+    event_record(EventKind.ROBOT, **item_owner(item), text=text,
                  payload={"robot": robot.pk, "run": run.pk, "state": run.state,
                           "trigger": run.trigger})
 

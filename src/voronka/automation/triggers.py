@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from voronka.automation.models import OPEN_RUN_STATES, Robot, RobotRun, RunState, Trigger
 from voronka.core.batch_cache import cached
+from voronka.crm.items import item_owner
 from voronka.crm.models import EventKind, Lead, TimelineEvent
 from voronka.crm.timeline import event_record
 
@@ -80,22 +81,18 @@ def _robots_for(item, trigger_names: list[str]) -> list[Robot]:
         Robot.objects.filter(is_active=True, trigger__in=trigger_names, **place).order_by("sort", "id")))
 
 
-def _owner(item) -> dict:
-    return {"lead": item} if isinstance(item, Lead) else {"deal": item}
-
-
 def runs_cancel_left(item) -> int:
     """Cancel the waiting runs of robots whose status/stage the item has just left."""
     place = "robot__status_id" if isinstance(item, Lead) else "robot__stage_id"
     current = item.status_id if isinstance(item, Lead) else item.stage_id
-    waiting = list(RobotRun.objects.filter(state__in=OPEN_RUN_STATES, **_owner(item))
+    waiting = list(RobotRun.objects.filter(state__in=OPEN_RUN_STATES, **item_owner(item))
                    .exclude(**{place: current}).exclude(pk=current_run.get())
                    .select_related("robot"))
     for run in waiting:
         run.state, run.finished_at = RunState.CANCELLED, timezone.now()
         run.outcome = _("отменён: элемент ушёл из статуса или стадии")
         run.save(update_fields=["state", "finished_at", "outcome"])
-        event_record(EventKind.ROBOT, **_owner(item), text=_("Робот «%(r)s» отменён: %(why)s") % {
+        event_record(EventKind.ROBOT, **item_owner(item), text=_("Робот «%(r)s» отменён: %(why)s") % {
             "r": run.robot.name, "why": run.outcome},
             payload={"robot": run.robot_id, "run": run.pk, "state": run.state})
     return len(waiting)
@@ -118,7 +115,7 @@ def runs_create(item, trigger: str, *, context: dict | None = None, actor=None,
                 robot.trigger_field not in context.get("fields", []):
             continue
         run = RobotRun(robot=robot, trigger=trigger, depth=depth, due_at=_due_at(robot, now),
-                       context={**context, "actor": actor.pk if actor else None}, **_owner(item))
+                       context={**context, "actor": actor.pk if actor else None}, **item_owner(item))
         delayed = run.due_at > now
         run.state = RunState.SCHEDULED if delayed else RunState.QUEUED
         if depth > settings.AUTOMATION_MAX_DEPTH:
@@ -127,7 +124,7 @@ def runs_create(item, trigger: str, *, context: dict | None = None, actor=None,
                             "зацикливание") % {"n": settings.AUTOMATION_MAX_DEPTH}
         run.save()
         if run.state == RunState.REFUSED:
-            event_record(EventKind.ROBOT, **_owner(item),
+            event_record(EventKind.ROBOT, **item_owner(item),
                          text=_("Робот «%(r)s» %(why)s") % {"r": robot.name, "why": run.outcome},
                          payload={"robot": robot.pk, "run": run.pk, "state": run.state})
         runs.append(run)
@@ -151,8 +148,11 @@ def _on_timeline_event(sender, instance: TimelineEvent, created: bool, raw: bool
     for item in items:
         if instance.kind in ENTERING and instance.kind != EventKind.CREATED:  # new: nothing waits
             runs_cancel_left(item)
+        # One read of the place's robots serves every trigger of the event («entered» and «stayed»).
+        robots = _robots_for(item, [trigger for trigger, _context in triggers])
         for trigger, context in triggers:
-            runs_create(item, trigger, context=context, actor=instance.actor)
+            runs_create(item, trigger, context=context, actor=instance.actor,
+                        robots=[robot for robot in robots if robot.trigger == trigger])
 
 
 def signals_connect() -> None:

@@ -11,6 +11,7 @@ from django.http import Http404
 
 from voronka.accounts.models import User
 from voronka.automation.models import Notification
+from voronka.crm.items import item_owner
 from voronka.crm.models import Deal, Lead, Task
 from voronka.crm.selectors import deals_visible_to, leads_visible_to
 from voronka.web.home import day_start
@@ -83,8 +84,7 @@ def item_for(user: User, *, lead_id: str | None, deal_id: str | None) -> Lead | 
 
 
 def tasks_of_item(item: Lead | Deal) -> list[Task]:
-    owner = {"lead": item} if isinstance(item, Lead) else {"deal": item}
-    return list(Task.objects.filter(done_at__isnull=True, **owner).select_related("responsible")
+    return list(Task.objects.filter(done_at__isnull=True, **item_owner(item)).select_related("responsible")
                 .order_by("deadline", "id")[:TASKS_SHOWN])
 
 

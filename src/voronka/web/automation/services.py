@@ -9,15 +9,15 @@ from django.utils import timezone
 
 from voronka.accounts.models import User
 from voronka.automation.models import Notification
+from voronka.crm.items import item_owner
 from voronka.crm.models import Deal, Lead, Task, TaskKind
 
 
 def task_add(*, user: User, item: Lead | Deal, title: str, deadline: dt.datetime | None,
              remind_at: dt.datetime | None, kind: str = TaskKind.TASK) -> Task:
     """A task on a lead or deal for the person who sets it (it lands in their «Мои дела»)."""
-    owner = {"lead": item} if isinstance(item, Lead) else {"deal": item}
     return Task.objects.create(kind=kind, title=title, responsible=user, deadline=deadline,
-                               remind_at=remind_at, created_by=user, **owner)
+                               remind_at=remind_at, created_by=user, **item_owner(item))
 
 
 def task_done(task: Task) -> bool:

@@ -8,27 +8,17 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from voronka.accounts.models import User
+from voronka.crm.items import item_path
 from voronka.crm.models import Lead
 from voronka.web.automation import selectors, services
 from voronka.web.automation.forms import TaskForm
+from voronka.web.navigation import next_url
 
 NOTIFICATIONS_PER_PAGE = 50
-
-
-def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
-
-
-def _item_url(item) -> str:
-    return f"/leads/{item.pk}/" if isinstance(item, Lead) else f"/deals/{item.pk}/"
 
 
 # -- tasks ------------------------------------------------------------------------------
@@ -60,7 +50,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     item = task.lead or task.deal
     if request.headers.get("HX-Request") and request.POST.get("panel") and item:
         return _panel(request, item, TaskForm())
-    return redirect(_back(request, "/tasks/"))
+    return redirect(next_url(request, "/tasks/"))
 
 
 def card_tasks(request: HttpRequest) -> HttpResponse:
@@ -80,11 +70,11 @@ def task_create(request: HttpRequest) -> HttpResponse:
         if request.headers.get("HX-Request"):
             return _panel(request, item, TaskForm(), created=True)
         messages.success(request, _("Дело «%(t)s» поставлено.") % {"t": form.cleaned_data["title"]})
-        return redirect(_item_url(item))
+        return redirect(item_path(item))
     if request.headers.get("HX-Request"):
         return _panel(request, item, form)
     return render(request, "web/automation/task_new.html", {
-        "item": item, "form": form, "item_url": _item_url(item),
+        "item": item, "form": form, "item_url": item_path(item),
         "item_kind": "lead" if isinstance(item, Lead) else "deal"}, status=400)
 
 
@@ -112,7 +102,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
         services.notifications_read(mine)
     else:
         services.notifications_read(mine.filter(pk=request.POST.get("id") or 0))
-    return redirect(_back(request, "/notifications/"))
+    return redirect(next_url(request, "/notifications/"))
 
 
 def notification_badge(request: HttpRequest) -> HttpResponse:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +20,7 @@ from voronka.automation.models import StatusCleanupJob
 from voronka.crm.models import LeadStatus
 from voronka.web.cleanup.forms import MappingForm
 from voronka.web.cleanup.selectors import job_view, jobs_recent
+from voronka.web.navigation import next_url
 
 
 def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
@@ -94,7 +95,4 @@ def status_delete(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Статус «%(s)s» удалён вместе с его роботом-стражем.")
                          % {"s": status.name})
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = ""
-    return redirect(back or "cleanup:index")
+    return redirect(next_url(request, reverse("cleanup:index")))

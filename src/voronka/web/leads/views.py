@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,6 +13,7 @@ from voronka.crm.selectors import leads_visible_to
 from voronka.crm.services.leads import lead_assign, lead_close_as_junk
 from voronka.web.leads.forms import BulkForm, InboxFilterForm, assignable_users, lead_junk_reasons
 from voronka.web.leads.queries import cursor_of, inbox_leads, inbox_newer, inbox_page
+from voronka.web.navigation import next_url
 from voronka.web.templatetags.voronka_web import count
 
 
@@ -54,13 +54,6 @@ def inbox_poll(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _back(request: HttpRequest) -> str:
-    target = request.POST.get("next") or "/leads/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return "/leads/"
-    return target
-
-
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
     """Assign or close the checked leads, one service call each; report what changed."""
@@ -68,7 +61,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
-        return redirect(_back(request))
+        return redirect(next_url(request, "/leads/"))
     action = form.cleaned_data["action"]
     if action == "assign" and not request.user.can_see_all:
         raise PermissionDenied
@@ -93,4 +86,4 @@ def bulk(request: HttpRequest) -> HttpResponse:
     messages.success(request, done)
     if refused:
         messages.warning(request, _("Не изменены: %(list)s") % {"list": "; ".join(refused[:5])})
-    return redirect(_back(request))
+    return redirect(next_url(request, "/leads/"))
