@@ -11,6 +11,13 @@ from voronka.crm.models import CloseReason, LeadStatus, Pipeline, Source
 from voronka.crm.services.communications import CommunicationInput
 from voronka.crm.services.deals import deal_create
 from voronka.crm.services.leads import lead_create
+from voronka.intake.selectors import telephony_connections_forget
+
+
+@pytest.fixture(autouse=True)
+def _fresh_connection_memo():
+    """Each test starts without connections remembered from another test's rolled-back rows."""
+    telephony_connections_forget()
 
 
 @pytest.fixture

@@ -91,6 +91,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Machine-to-machine webhooks (signed PBX events) skip what only people's pages need:
+# sessions, CSRF, language, messages. A PBX posts hundreds of events a second, and the full
+# stack was a third of the cost of storing one (docs/decisions/0007).
+WEBHOOK_PATH_PREFIXES = ("/integrations/",)
+WEBHOOK_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "voronka.core.middleware.NeutralContextMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
 ROOT_URLCONF = "voronka.urls"
 WSGI_APPLICATION = "voronka.wsgi.application"
 
@@ -174,6 +184,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Telephony webhooks are answered once stored; the worker processes them (see intake docs).
 INTAKE_DEFERRED = os.environ.get("VORONKA_INTAKE_DEFERRED", "1") not in {"0", "false", "no"}
+# Signed webhook deliveries a minute per connection and sender address, per server process.
+# A PBX sends four or five events per call from a few addresses, in bursts of hundreds a second.
+WEBHOOK_RATE_PER_MINUTE = int(os.environ.get("VORONKA_WEBHOOK_RATE_PER_MINUTE", "60000"))
 
 # Background tasks: the database queue by default; VORONKA_TASKS_BACKEND=rq puts them on
 # Redis (VORONKA_REDIS_URL), where `voronka worker` runs an RQ worker instead.

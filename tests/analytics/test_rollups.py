@@ -73,3 +73,25 @@ def test_paused_signals_mark_everything_at_the_end(march_world):
         assert not RollupDirtyDay.objects.exists()
     assert RollupDirtyDay.objects.filter(day=dt.date(2026, 2, 2)).exists()
     assert_exact()
+
+
+def test_a_batch_marks_a_day_once_and_again_after_a_recount(march_world):
+    """Inside an intake batch a day is marked by one statement, however many leads it gets;
+    a recount in the same batch unmarks it, and the next lead must mark it again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from voronka.core.batch_cache import batch_cache
+
+    rollups_refresh()
+    with batch_cache():
+        with CaptureQueriesContext(connection) as queries:
+            for minute in range(3):
+                march_world.lead(at(f"2026-02-02 10:0{minute}"), "SITE")
+        marks = [q for q in queries.captured_queries if "analytics_rollupdirtyday" in q["sql"]]
+        assert len(marks) == 1
+        rollups_refresh()
+        assert not RollupDirtyDay.objects.exists()
+        march_world.lead(at("2026-02-02 11:00"), "SITE")
+        assert RollupDirtyDay.objects.filter(day=dt.date(2026, 2, 2)).exists()
+    assert_exact()

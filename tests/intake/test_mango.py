@@ -70,6 +70,17 @@ def test_forged_or_missing_signature_is_403_and_stores_nothing(post_mango, kwarg
     assert InboundEvent.objects.count() == 0 and Lead.objects.count() == 0
 
 
+def test_a_sender_over_the_rate_limit_gets_429_and_nothing_is_stored(post_mango, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.WEBHOOK_RATE_PER_MINUTE = 3
+    answers = [post_mango("call", call_event(seq=seq)).status_code for seq in range(1, 6)]
+    assert answers[:3] == [200, 200, 200] and answers[3:] == [429, 429]
+    assert InboundEvent.objects.count() == 3
+    assert "slow down" in post_mango("call", call_event(seq=9)).json()["error"]
+
+
 def test_unknown_connection_is_404(post_mango):
     assert post_mango("call", call_event(), slug="nope").status_code == 404
     assert InboundEvent.objects.count() == 0

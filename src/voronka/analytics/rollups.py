@@ -21,6 +21,7 @@ from voronka.analytics.models import LeadFact, RollupDay, RollupDirtyDay
 from voronka.analytics.periods import company_zone, local_day, local_midnight
 from voronka.analytics.scope import Scope
 from voronka.analytics.selectors import deals_with_origin, facts_count, stage_ids, status_ids
+from voronka.core.batch_cache import batch_cache_forget, batch_first_time
 from voronka.crm.models import Deal, Lead, Semantics
 
 ROLLUP_DIMS = ("source", "campaign", "responsible", "pipeline", "is_repeat")
@@ -28,8 +29,9 @@ _BATCH = 500
 
 
 def rollups_mark_days(days: Iterable[dt.date | None]) -> None:
-    """Insert-or-ignore: marking a day twice is one mark."""
-    marks = [RollupDirtyDay(day=day) for day in sorted({d for d in days if d is not None})]
+    """Insert-or-ignore: marking a day twice is one mark (and inside a batch, one statement)."""
+    marks = [RollupDirtyDay(day=day) for day in sorted({d for d in days if d is not None})
+             if batch_first_time(("rollup_dirty_day", day))]
     if marks:
         RollupDirtyDay.objects.bulk_create(marks, ignore_conflicts=True, batch_size=_BATCH)
 
@@ -135,6 +137,11 @@ def rollup_rows_count(day: dt.date) -> list[RollupDay]:
     return rows
 
 
+def _dirty_marks_forget() -> None:
+    """Days unmarked here must be marked again by the next change, even inside a batch."""
+    batch_cache_forget()
+
+
 def _recount(days: list[dt.date]) -> None:
     for day in days:
         RollupDay.objects.filter(day=day).delete()
@@ -152,6 +159,7 @@ def rollups_refresh() -> int:
         # Unmark first: a change that commits while we count marks its day again.
         for start in range(0, len(days), _BATCH):
             RollupDirtyDay.objects.filter(day__in=days[start:start + _BATCH]).delete()
+        _dirty_marks_forget()
         _recount(days)
     return len(days)
 
@@ -164,12 +172,14 @@ def rollups_rebuild(date_from: dt.date | None = None, date_to: dt.date | None = 
             RollupDay.objects.all().delete()
             LeadFact.objects.all().delete()
             RollupDirtyDay.objects.all().delete()
+        _dirty_marks_forget()
         return 0
     date_from = date_from or bounds[0]
     date_to = date_to or bounds[1]
     days = [date_from + dt.timedelta(days=i) for i in range((date_to - date_from).days + 1)]
     with transaction.atomic():
         RollupDirtyDay.objects.filter(day__gte=date_from, day__lte=date_to).delete()
+        _dirty_marks_forget()
         RollupDay.objects.filter(day__gte=date_from, day__lte=date_to).delete()
         LeadFact.objects.filter(day__gte=date_from, day__lte=date_to).delete()
         rows: list[RollupDay] = []

@@ -42,3 +42,18 @@ def cached(key: tuple[Any, ...], load: Callable[[], T]) -> T:
     if key not in store:
         store[key] = load()
     return store[key]
+
+
+def batch_first_time(key: tuple[Any, ...]) -> bool:
+    """True the first time `key` is seen in this batch (and always outside a batch).
+
+    For idempotent writes that a batch repeats (marking the same day dirty for every lead):
+    once done inside the batch's transaction, doing it again changes nothing.
+    """
+    store = _cache.get()
+    if store is None:
+        return True
+    if key in store:
+        return False
+    store[key] = True
+    return True

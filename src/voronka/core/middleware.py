@@ -1,9 +1,9 @@
-"""Language choice: Russian first, whatever the browser says."""
+"""Language choice (Russian first, whatever the browser says) and the webhooks' neutral context."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 class LanguageMiddleware:
@@ -26,3 +26,19 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class NeutralContextMiddleware:
+    """For webhooks: the company's language and no user's time zone.
+
+    Server threads are reused, and a webhook skips the middleware that sets both per
+    person; without this, it would inherit whatever the thread's last page request left.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        translation.activate(settings.LANGUAGE_CODE)
+        timezone.deactivate()
+        return self.get_response(request)

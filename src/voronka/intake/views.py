@@ -14,19 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from voronka.core.ratelimit import client_ip, rate_limited, security_warning
 from voronka.intake.models import Channel, TelephonyConnection, TelephonyProvider
+from voronka.intake.selectors import telephony_connection_active
 from voronka.intake.services.events import inbound_event_store, process_event
 from voronka.intake.telephony import generic, mango, zadarma
 from voronka.intake.telephony.signatures import mango_sign, signatures_match
 
 MAX_BODY = 256 * 1024
-WEBHOOK_RATE_PER_MINUTE = 6000
 MAX_PAYLOAD_DEPTH = 32
 PAYLOAD_ERRORS = (mango.PayloadError, zadarma.PayloadError, generic.PayloadError)
 LABELS = {TelephonyProvider.MANGO: "MANGO", TelephonyProvider.ZADARMA: "Zadarma",
@@ -107,9 +106,13 @@ def _admit(request: HttpRequest, provider: str, slug: str) -> TelephonyConnectio
     """Size and rate limits, then the connection (Http404 when unknown or switched off)."""
     if _too_big(request):
         return error(413, "request body is too large")
-    if rate_limited("webhook", f"{slug}:{client_ip(request)}", limit=WEBHOOK_RATE_PER_MINUTE):
+    if rate_limited("webhook", f"{slug}:{client_ip(request)}",
+                    limit=settings.WEBHOOK_RATE_PER_MINUTE):
         return error(429, "too many requests; slow down")
-    return get_object_or_404(TelephonyConnection, slug=slug, provider=provider, is_active=True)
+    connection = telephony_connection_active(provider, slug)
+    if connection is None:
+        raise Http404("no such connection")
+    return connection
 
 
 def webhook_accept(

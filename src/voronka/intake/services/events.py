@@ -17,13 +17,31 @@ log = logging.getLogger(__name__)
 
 # provider -> function that processes one stored event; channels register themselves.
 _HANDLERS: dict[str, Callable[[InboundEvent], Any]] = {}
+# provider -> function that processes several events of one thread at once (optional).
+_GROUP_HANDLERS: dict[str, Callable[[list[InboundEvent]], list[Any]]] = {}
 
 
-def event_handler(provider: str):
+def event_handler(provider: str, *, group: Callable[[list[InboundEvent]], list[Any]] | None = None):
+    """Register the provider's handler; `group` handles several events of one thread at once
+    and returns one result per event (a burst then touches each call once, not per event)."""
     def register(func: Callable[[InboundEvent], Any]):
         _HANDLERS[provider] = func
+        if group is not None:
+            _GROUP_HANDLERS[provider] = group
         return func
     return register
+
+
+def _event_insert_sql() -> str:
+    table = connection.ops.quote_name(InboundEvent._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in _insert_fields())
+    holes = ", ".join(["%s"] * len(_insert_fields()))
+    return (f"INSERT INTO {table} ({columns}) VALUES ({holes}) "
+            f"ON CONFLICT (provider, idempotency_key) DO NOTHING RETURNING id")
+
+
+def _insert_fields() -> list:
+    return [field for field in InboundEvent._meta.concrete_fields if not field.primary_key]
 
 
 def inbound_event_store(
@@ -36,20 +54,30 @@ def inbound_event_store(
     kind: str = "",
     thread_key: str = "",
 ) -> tuple[InboundEvent, bool]:
-    """Commit the raw event; return (event, created). A repeated key returns the stored one."""
-    try:
-        with transaction.atomic():
-            event = InboundEvent.objects.create(
-                channel=channel, provider=provider, idempotency_key=idempotency_key[:255],
-                payload=payload, connection=connection, kind=kind, thread_key=thread_key[:255],
-            )
+    """Commit the raw event; return (event, created). A repeated key returns the stored one.
+
+    One INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL both have it): a PBX's burst
+    arrives here hundreds of times a second, and the ORM's save machinery and a savepoint
+    for the duplicate case cost more than the write itself.
+    """
+    key, thread = idempotency_key[:255], thread_key[:255]
+    event = InboundEvent(channel=channel, provider=provider, connection=connection, kind=kind,
+                         idempotency_key=key, thread_key=thread, payload=payload,
+                         received_at=timezone.now())
+    db = transaction.get_connection()
+    values = [field.get_db_prep_save(getattr(event, field.attname), db)
+              for field in _insert_fields()]
+    with transaction.atomic(), db.cursor() as cursor:
+        cursor.execute(_event_insert_sql(), values)
+        row = cursor.fetchone()
+    if row is not None:
+        event.pk = row[0]
+        event._state.adding = False
         return event, True
-    except IntegrityError:
-        existing = InboundEvent.objects.filter(
-            provider=provider, idempotency_key=idempotency_key[:255]).first()
-        if existing is None:
-            raise
-        return existing, False
+    existing = InboundEvent.objects.filter(provider=provider, idempotency_key=key).first()
+    if existing is None:  # pragma: no cover - a stored row cannot vanish: events are kept
+        raise IntegrityError(f"inbound event {provider}:{key} is neither new nor stored")
+    return existing, False
 
 
 def _result_id(result: Any, name: str) -> int | None:
@@ -58,6 +86,14 @@ def _result_id(result: Any, name: str) -> int | None:
         return getattr(result, f"{name}_id")
     item = getattr(result, name, None)
     return item.pk if item is not None else None
+
+
+def _outcome_fields(result: Any) -> dict[str, Any]:
+    """What an event records of its handler's result (besides attempts and the time)."""
+    duplicate = result is not None and getattr(result, "duplicate", False)
+    return {"state": EventState.DUPLICATE if duplicate else EventState.PROCESSED,
+            "lead_id": _result_id(result, "lead"), "deal_id": _result_id(result, "deal"),
+            "outcome": getattr(result, "outcome", "") or "", "error": ""}
 
 
 def process_event(event: InboundEvent, *, locked_by_caller: bool = False) -> InboundEvent:
@@ -76,15 +112,9 @@ def process_event(event: InboundEvent, *, locked_by_caller: bool = False) -> Inb
                 return locked
             if handler is None:
                 raise LookupError(f"no handler for provider {event.provider!r}")
-            result = handler(locked)
-            locked.state = EventState.PROCESSED
-            if result is not None and getattr(result, "duplicate", False):
-                locked.state = EventState.DUPLICATE
-            locked.lead_id = _result_id(result, "lead")
-            locked.deal_id = _result_id(result, "deal")
-            locked.outcome = getattr(result, "outcome", "") or ""
+            for name, value in _outcome_fields(handler(locked)).items():
+                setattr(locked, name, value)
             locked.attempts += 1
-            locked.error = ""
             locked.processed_at = timezone.now()
             locked.save(update_fields=["state", "lead", "deal", "outcome", "attempts", "error",
                                        "processed_at"])
@@ -97,6 +127,48 @@ def process_event(event: InboundEvent, *, locked_by_caller: bool = False) -> Inb
             attempts=F("attempts") + 1)
         event.refresh_from_db()
         return event
+
+
+def process_thread(events: list[InboundEvent]) -> None:
+    """Process stored events of one thread (one call), locked by the caller, at once.
+
+    The provider's group handler sees them together, and they are marked processed with
+    one UPDATE per distinct result. If the group fails, nothing of it is kept and every
+    event is processed alone, so only the event at fault ends up `failed`.
+    """
+    group = _GROUP_HANDLERS.get(events[0].provider)
+    if group is not None and len(events) > 1:
+        try:
+            with transaction.atomic():
+                results = group(events)
+                now = timezone.now()
+                marks: dict[tuple, list[int]] = {}
+                for event, result in zip(events, results, strict=True):
+                    fields = _outcome_fields(result)
+                    marks.setdefault(tuple(sorted(fields.items())), []).append(event.pk)
+                for fields, ids in marks.items():
+                    InboundEvent.objects.filter(pk__in=ids).update(
+                        **dict(fields), attempts=F("attempts") + 1, processed_at=now)
+            return
+        except Exception:
+            log.warning("events %s failed together; processing them one by one",
+                        [event.pk for event in events], exc_info=True)
+            batch_cache_forget()
+    for event in events:
+        process_event(event, locked_by_caller=True)
+
+
+def _threads(rows: list[tuple[int, str, str, str]]) -> list[list[int]]:
+    """Event ids grouped by thread (provider, connection, thread key), in order of arrival.
+
+    Only providers with a group handler are grouped; any other event stands alone.
+    """
+    threads: dict[tuple, list[int]] = {}
+    for pk, provider, connection_slug, thread_key in rows:
+        key = ((provider, connection_slug, thread_key)
+               if thread_key and provider in _GROUP_HANDLERS else ("", "", pk))
+        threads.setdefault(key, []).append(pk)
+    return list(threads.values())
 
 
 def events_retry(*, event_id: int | None = None, failed: bool = False) -> list[InboundEvent]:
@@ -115,21 +187,30 @@ def events_pending_process(*, limit: int | None = None, chunk: int = 1) -> int:
     """Process events stored but not yet processed, oldest first; return how many.
 
     This is the worker's event loop body (webhooks answer once the event is stored) and the
-    sweep after a crash. `chunk` > 1 commits that many events in one transaction (each in
-    its own savepoint, so one failure still fails only its event): fewer commits, but the
-    write lock is held longer, so keep it small where requests wait for the same lock.
+    sweep after a crash. `chunk` > 1 commits about that many events in one transaction (each
+    thread in its own savepoint, so one failure still fails only its events): fewer commits,
+    but the write lock is held longer, so keep it small where requests wait for the same
+    lock. Events of one call that are waiting together are processed together.
     """
     pending = InboundEvent.objects.filter(state=EventState.RECEIVED).order_by("received_at", "id")
-    ids = list(pending.values_list("id", flat=True)[:limit] if limit else
-               pending.values_list("id", flat=True))
-    for start in range(0, len(ids), max(1, chunk)):
-        batch = ids[start:start + max(1, chunk)]
+    fields = ("id", "provider", "connection", "thread_key")
+    rows = list(pending.values_list(*fields)[:limit] if limit else pending.values_list(*fields))
+    batches: list[list[list[int]]] = [[]]
+    for thread in _threads(rows):
+        if sum(map(len, batches[-1])) >= max(1, chunk):
+            batches.append([])
+        batches[-1].append(thread)
+    for batch in batches:
+        if not batch:
+            continue
         with transaction.atomic(), batch_cache():
             # Another worker may hold some of these (PostgreSQL): skip them, it processes them.
             skip_locked = connection.features.has_select_for_update_skip_locked
-            events = (InboundEvent.objects.select_for_update(skip_locked=skip_locked)
-                      .filter(pk__in=batch, state=EventState.RECEIVED).order_by("received_at", "id"))
-            for event in events:
-                process_event(event, locked_by_caller=True)
-    return len(ids)
-
+            ids = [pk for thread in batch for pk in thread]
+            locked = {event.pk: event for event in InboundEvent.objects.select_for_update(
+                skip_locked=skip_locked).filter(pk__in=ids, state=EventState.RECEIVED)}
+            for thread in batch:
+                events = [locked[pk] for pk in thread if pk in locked]
+                if events:
+                    process_thread(events)
+    return len(rows)

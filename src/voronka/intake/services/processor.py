@@ -12,18 +12,19 @@ import threading
 
 from django.db import close_old_connections, connection
 
-from voronka.intake.models import EventState, InboundEvent
 from voronka.intake.services.events import events_pending_process
 
 log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 0.2
 ROUND_LIMIT = 500
-# A chunk of events shares one commit (cheaper) but holds the write lock longer, which a
-# webhook waiting to store its event feels. A short queue is worked one event at a time for
-# the senders' latency; a long one in chunks, to catch up.
-BACKLOG_FOR_CHUNKS = 100
-CHUNK = 10
+# A chunk of events shares one commit and one read of the lookups (connection, statuses,
+# robots…), and the events of one call in it are applied together; it holds the write lock
+# longer, which a webhook waiting to store its event feels. Measured on 2 cores: 40 gave the
+# most events per second (about 1.7x of one event per transaction) with a p99 of the
+# webhooks under 35 ms at 100 events/s. Whatever has arrived is worked this way, so a busy
+# intake batches more and a quiet one still processes each event at once.
+CHUNK = 40
 
 
 def events_follow(stop: threading.Event, *, idle_seconds: float = IDLE_SECONDS) -> None:
@@ -31,9 +32,7 @@ def events_follow(stop: threading.Event, *, idle_seconds: float = IDLE_SECONDS) 
     while not stop.is_set():
         close_old_connections()
         try:
-            backlog = InboundEvent.objects.filter(state=EventState.RECEIVED).count()
-            chunk = CHUNK if backlog >= BACKLOG_FOR_CHUNKS else 1
-            done = events_pending_process(limit=ROUND_LIMIT, chunk=chunk) if backlog else 0
+            done = events_pending_process(limit=ROUND_LIMIT, chunk=CHUNK)
         except Exception:  # the database went away for a moment: try again shortly
             log.exception("inbound event loop failed")
             done = 0

@@ -9,6 +9,7 @@ the call answered, and a missed-call task made too early is withdrawn.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -19,8 +20,9 @@ from voronka.core.batch_cache import cached
 from voronka.crm.models import Call, CallDirection, EventKind, Task, TaskKind
 from voronka.crm.normalization import phone_format, phone_normalize
 from voronka.crm.services.leads import lead_assign
-from voronka.intake.models import Channel, TelephonyConnection
+from voronka.intake.models import Channel, InboundEvent, TelephonyConnection
 from voronka.intake.request import InboundRequest
+from voronka.intake.services.events import event_handler
 from voronka.intake.services.routing import (
     Outcome,
     RoutingResult,
@@ -162,52 +164,106 @@ def _hand_to_answerer(call: Call) -> None:
     """The lead this call created goes to whoever took the call (assignment rule 1)."""
     if not (call.created_lead and call.lead_id and call.answered_by_id):
         return
+    if call.lead.responsible_id == call.answered_by_id:  # routed to the answerer already
+        return
     lead_assign(lead=call.lead, responsible=call.answered_by, reason="answered",
                 reason_text=_("ответил на звонок"))
 
 
-def call_fact_apply(fact: CallFact, *, provider: str,
-                    connection: TelephonyConnection) -> CallResult:
-    """Record one fact about a call; the first fact of a call routes it (lead/activity).
+def call_facts_apply(facts: list[CallFact], *, provider: str,
+                     connection: TelephonyConnection) -> tuple[Call, str]:
+    """Record facts about one call (one external id); the call's first facts route it.
 
-    Runs inside the caller's transaction (process_event's).
+    Returns the call and the outcome: the routing's when these facts created the call,
+    else "call_updated". Facts may come one per event or several at once (a burst's events
+    of one call, processed together); the result is the same, because no fact depends on
+    the order. Runs inside the caller's transaction (process_event's).
     """
-    client = phone_normalize(fact.client_number) or ""
-    keys = [f"call:{provider}:{fact.external_id}"]
+    external_id = facts[0].external_id
+    client = next((number for number in (phone_normalize(fact.client_number) for fact in facts)
+                   if number), "")
+    keys = [f"call:{provider}:{external_id}"]
     if client:
         keys.append(f"phone:{client}")
     identities_lock(sorted(keys))
     call = Call.objects.select_for_update().filter(provider=provider,
-                                                   external_id=fact.external_id).first()
-    outcome = "call_updated"
-    if call is None:
-        call = Call(provider=provider, external_id=fact.external_id, direction=fact.direction,
-                    client_number=client, line_number=phone_normalize(fact.line_number) or "",
-                    started_at=fact.at)
-        _apply(call, fact)
-        call.save()
-        routed = _route_new_call(call, fact, connection)
-        call.lead, call.deal = routed.lead, routed.deal
-        call.contact, call.company = routed.contact, routed.company
-        call.created_lead = routed.outcome in (Outcome.NEW_LEAD, Outcome.REPEAT_LEAD)
-        outcome = routed.outcome
-    else:
+                                                   external_id=external_id).first()
+    if call is not None:
         # Most facts only add times to a known call; the lead hand-over and the call-back
-        # task are revisited only when this fact changed who answered or whether it was missed.
+        # task are revisited only when these facts changed who answered or whether it was missed.
         answerer_before, was_missed = call.answered_by_id, call.is_missed
         if not call.client_number and client:
             call.client_number = client
-        if not call.line_number and fact.line_number:
-            call.line_number = phone_normalize(fact.line_number) or ""
-        _apply(call, fact)
+        line = next((fact.line_number for fact in facts if fact.line_number), "")
+        if not call.line_number and line:
+            call.line_number = phone_normalize(line) or ""
+        for fact in facts:
+            _apply(call, fact)
         call.save()
         if call.answered_by_id != answerer_before:
             _hand_to_answerer(call)
         if call.is_missed or was_missed:
             _call_back_task_sync(call, was_missed=was_missed)
-        return CallResult(call=call, outcome=outcome)
+        return call, "call_updated"
+    first = facts[0]
+    line = next((fact.line_number for fact in facts if fact.line_number), "")
+    call = Call(provider=provider, external_id=external_id, direction=first.direction,
+                client_number=client, line_number=phone_normalize(line) or "",
+                started_at=first.at)
+    for fact in facts:
+        _apply(call, fact)
+    call.save()
+    routed = _route_new_call(call, first, connection)
+    call.lead, call.deal = routed.lead, routed.deal
+    call.contact, call.company = routed.contact, routed.company
+    call.created_lead = routed.outcome in (Outcome.NEW_LEAD, Outcome.REPEAT_LEAD)
     call.save()
     if call.answered_by_id:
         _hand_to_answerer(call)
     _call_back_task_sync(call, was_missed=False)
+    return call, routed.outcome
+
+
+def call_fact_apply(fact: CallFact, *, provider: str,
+                    connection: TelephonyConnection) -> CallResult:
+    """Record one fact about a call (see call_facts_apply)."""
+    call, outcome = call_facts_apply([fact], provider=provider, connection=connection)
     return CallResult(call=call, outcome=outcome)
+
+
+def call_events_apply(events: list[InboundEvent], *, provider: str,
+                      facts_of: Callable[[InboundEvent], list[CallFact]]) -> list[CallResult | None]:
+    """Process several stored events of one connection at once, one pass per call.
+
+    The events' facts are grouped by call, so the four events of a MANGO call (appeared,
+    connected, disconnected, summary) lock, read and write their call once. Each event
+    gets the result of its first fact: the routing outcome for the one that created the
+    call, "call_updated" for the rest, None for an event with no facts.
+    """
+    connection = connection_for(provider, events[0].connection)
+    per_call: dict[str, list[tuple[int, CallFact]]] = {}
+    for index, event in enumerate(events):
+        for fact in facts_of(event):
+            per_call.setdefault(fact.external_id, []).append((index, fact))
+    results: list[CallResult | None] = [None] * len(events)
+    for items in per_call.values():
+        call, outcome = call_facts_apply([fact for _index, fact in items], provider=provider,
+                                         connection=connection)
+        for position, (index, _fact) in enumerate(items):
+            if results[index] is None:
+                results[index] = CallResult(call=call,
+                                            outcome=outcome if position == 0 else "call_updated")
+    return results
+
+
+def call_event_handlers(provider: str,
+                        facts_of: Callable[[InboundEvent], list[CallFact]]) -> None:
+    """Register a telephony provider: its events are turned into CallFacts by `facts_of`."""
+
+    def one(event: InboundEvent) -> CallResult | None:
+        return call_events_apply([event], provider=provider, facts_of=facts_of)[0]
+
+    def many(events: list[InboundEvent]) -> list[CallResult | None]:
+        return call_events_apply(events, provider=provider, facts_of=facts_of)
+
+    event_handler(provider, group=many)(one)

@@ -15,8 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, Valid
 
 from voronka.crm.models import CallDirection
 from voronka.intake.models import InboundEvent
-from voronka.intake.services.events import event_handler
-from voronka.intake.telephony.calls import CallFact, CallResult, call_fact_apply, connection_for
+from voronka.intake.telephony.calls import CallFact, call_event_handlers
 from voronka.intake.telephony.signatures import generic_sign, signatures_match
 
 PROVIDER = "generic"
@@ -133,9 +132,9 @@ def fact_from_event(slug: str, event: CallEvent) -> CallFact:
     return CallFact(kind="recording", at=at, recording_url=str(event.recording_url), **base)
 
 
-@event_handler(PROVIDER)
-def handle(event: InboundEvent) -> CallResult:
-    connection = connection_for(PROVIDER, event.connection)
+def facts_of(event: InboundEvent) -> list[CallFact]:
     call_event, _payload = body_parse(json.dumps(event.payload).encode())
-    return call_fact_apply(fact_from_event(event.connection, call_event), provider=PROVIDER,
-                           connection=connection)
+    return [fact_from_event(event.connection, call_event)]
+
+
+call_event_handlers(PROVIDER, facts_of)

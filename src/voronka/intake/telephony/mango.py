@@ -12,8 +12,7 @@ from typing import Any
 
 from voronka.crm.models import CallDirection
 from voronka.intake.models import Channel, InboundEvent
-from voronka.intake.services.events import event_handler
-from voronka.intake.telephony.calls import CallFact, call_fact_apply, connection_for
+from voronka.intake.telephony.calls import CallFact, call_event_handlers
 
 PROVIDER = "mango"
 EVENT_KINDS = ("call", "summary", "recording")
@@ -147,11 +146,11 @@ def fact_from_payload(kind: str, data: dict[str, Any]) -> CallFact:
                     **base)
 
 
-@event_handler(PROVIDER)
-def handle(event: InboundEvent):
-    connection = connection_for(PROVIDER, event.connection)
-    fact = fact_from_payload(event.kind, event.payload)
-    return call_fact_apply(fact, provider=PROVIDER, connection=connection)
+def facts_of(event: InboundEvent) -> list[CallFact]:
+    return [fact_from_payload(event.kind, event.payload)]
+
+
+call_event_handlers(PROVIDER, facts_of)
 
 
 CHANNEL = Channel.CALL

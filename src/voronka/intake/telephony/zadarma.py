@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from voronka.crm.models import CallDirection
 from voronka.intake.models import InboundEvent, IntakeSettings
-from voronka.intake.services.events import event_handler
-from voronka.intake.telephony.calls import CallFact, CallResult, call_fact_apply, connection_for
+from voronka.intake.telephony.calls import CallFact, call_event_handlers
 from voronka.intake.telephony.signatures import zadarma_sign
 
 log = logging.getLogger(__name__)
@@ -201,11 +200,8 @@ def facts_from_payload(data: Mapping[str, str], *, received_at: dt.datetime | No
     return facts
 
 
-@event_handler(PROVIDER)
-def handle(event: InboundEvent) -> CallResult | None:
-    connection = connection_for(PROVIDER, event.connection)
-    result = None
-    for fact in facts_from_payload(event.payload, received_at=event.received_at):
-        applied = call_fact_apply(fact, provider=PROVIDER, connection=connection)
-        result = result or applied
-    return result
+def facts_of(event: InboundEvent) -> list[CallFact]:
+    return facts_from_payload(event.payload, received_at=event.received_at)
+
+
+call_event_handlers(PROVIDER, facts_of)
