@@ -34,3 +34,24 @@ def test_inbox_search_uses_the_same_matching(client_for, manager, make_lead):
     make_lead(title="Входящий от Петра", name="Пётр", phones=())
     html = client_for(manager).get("/leads/", {"q": "ольг"}).content.decode()
     assert "Заявка с сайта" in html and "Входящий от Петра" not in html
+
+
+def test_a_phone_being_typed_is_answered_from_the_index_alone(head):
+    """The owners ride in the communication index: a prefix matching hundreds of numbers
+    must not read each number's row (at a million leads those were random disk reads)."""
+    from django.db import connection
+
+    from voronka.web.search.matching import communications_matching, terms_parse
+
+    query = communications_matching(terms_parse("8 900 123")).values("lead")
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "COVERING INDEX communication_lookup_owners" in plan, plan
+        else:
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "communication_lookup_owners" in plan, plan
