@@ -186,6 +186,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 INTAKE_DEFERRED = os.environ.get("VORONKA_INTAKE_DEFERRED", "1") not in {"0", "false", "no"}
 # Signed webhook deliveries a minute per connection and sender address, per server process.
 # A PBX sends four or five events per call from a few addresses, in bursts of hundreds a second.
+# Attribution credits a won deal to its client's touches within this many days before the win.
+ATTRIBUTION_WINDOW_DAYS = int(os.environ.get("VORONKA_ATTRIBUTION_WINDOW_DAYS", "28"))
 WEBHOOK_RATE_PER_MINUTE = int(os.environ.get("VORONKA_WEBHOOK_RATE_PER_MINUTE", "60000"))
 
 # Background tasks: the database queue by default; VORONKA_TASKS_BACKEND=rq puts them on

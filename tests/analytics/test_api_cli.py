@@ -62,3 +62,32 @@ def test_cli_json_and_file(march_world, tmp_path):
     assert load_workbook(target).active.max_row >= 4
     with pytest.raises(CommandError):
         call_command("report", "channels", "--from", "2026-03-31", "--to", "2026-03-01")
+
+
+def test_api_period_is_the_user_s_days_unless_tz_is_given(march_world, head):
+    """A lead made at 22:00 on March 31 in Moscow is made on April 1 in Vladivostok."""
+    from tests.analytics.world import at
+
+    def site_leads(params: dict) -> int:
+        rows = get(head, "/leads-by-source", {**PARAMS, **params}).json()["rows"]
+        return sum(row["leads"] for row in rows if row.get("source") == "SITE")
+
+    before = site_leads({})
+    march_world.lead(at("2026-03-31 22:00"), "SITE")
+    assert site_leads({}) == before + 1  # the head's zone is the company's: Moscow
+    head.time_zone = "Asia/Vladivostok"
+    head.save(update_fields=["time_zone"])
+    assert site_leads({}) == site_leads({"tz": "Asia/Vladivostok"})
+    assert site_leads({}) < site_leads({"tz": "Europe/Moscow"})
+
+
+def test_api_and_cli_take_the_attribution_window(march_world, head):
+    wide = get(head, "/attribution", PARAMS).json()
+    narrow = get(head, "/attribution", {**PARAMS, "window": "1"}).json()
+    assert "28" in wide["note"] and "1 день " in narrow["note"]
+    refused = get(head, "/attribution", {**PARAMS, "window": "0"})
+    assert refused.status_code == 400 and "Окно атрибуции" in refused.content.decode()
+    out = io.StringIO()
+    call_command("report", "attribution", "--from", "2026-03-01", "--to", "2026-03-31",
+                 "--window", "1", "--format", "json", stdout=out)
+    assert json.loads(out.getvalue())["note"] == narrow["note"]

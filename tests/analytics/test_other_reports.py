@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from tests.analytics.test_channels_and_leads import MARCH, run
 from tests.analytics.world import at
@@ -80,6 +81,25 @@ def test_attribution_models(many_touches, head, model, expected):
     got = {k: v for k, v in got.items() if v}
     assert got == {k: Decimal(v) for k, v in expected.items()}
     assert sum(r["revenue"] for r in result.rows) == result.totals["revenue"] == Decimal("41000.51")
+
+
+def test_attribution_window_can_be_narrowed(many_touches, head, settings):
+    """The client first came from Avito 9 days before the win; with a 3-day window only the
+    site (2 days before) and Директ (1 day before) are touches, so first touch is the site."""
+    def first_touch(**kwargs) -> dict:
+        result = report_run("attribution", period=period_parse(*MARCH), user=head,
+                            model="first_touch", **kwargs)
+        return result, {r["source"]: r["revenue"] for r in result.rows}
+
+    result, wide = first_touch()
+    assert wide.get("AVITO") == Decimal("1000.01") and "28" in result.note
+    result, narrow = first_touch(window_days=3)
+    assert "AVITO" not in narrow and "3 дня " in result.note
+    assert sum(narrow.values()) == sum(wide.values()) == result.totals["revenue"]
+    settings.ATTRIBUTION_WINDOW_DAYS = 3
+    assert first_touch()[1] == narrow
+    with pytest.raises(ValidationError):
+        first_touch(window_days=0)
 
 
 def test_time_decay_favours_recent(many_touches, head):

@@ -29,9 +29,12 @@ class ReportInfo(Schema):
 class ReportQuery(Schema):
     date_from: str = Query(..., alias="from", description="ГГГГ-ММ-ДД, включительно")
     date_to: str = Query(..., alias="to", description="ГГГГ-ММ-ДД, включительно")
-    tz: str | None = Query(None, description="часовой пояс периода; по умолчанию пояс компании")
+    tz: str | None = Query(None, description="часовой пояс периода; по умолчанию пояс пользователя "
+                                             "(из его профиля), иначе пояс компании")
     format: Literal["json", "csv", "xlsx"] = "json"
     model: str | None = Query(None, description="модель атрибуции (attribution) или вид воронки")
+    window: int | None = Query(None, description="attribution: дней касаний до выигрыша "
+                                                 "(по умолчанию 28)")
     source: str | None = Query(None, description="коды источников через запятую")
     campaign: str | None = None
     manager: str | None = Query(None, description="id ответственных через запятую")
@@ -51,10 +54,12 @@ def reports_list(request: HttpRequest) -> list[dict[str, Any]]:
 def report_get(request: HttpRequest, name: str, query: Query[ReportQuery]):
     if name not in REPORTS:
         raise Http404
-    period = period_parse(query.date_from, query.date_to, query.tz)
+    # Like the report pages: the period is the asking person's days unless the call says otherwise.
+    period = period_parse(query.date_from, query.date_to, query.tz or request.user.time_zone or None)
     filters = ReportFilters.from_mapping(query.dict(include={"source", "campaign", "manager", "pipeline",
                                                              "repeat"}))
-    result = report_run(name, period=period, user=request.user, filters=filters, model=query.model)
+    result = report_run(name, period=period, user=request.user, filters=filters, model=query.model,
+                        window_days=query.window)
     if query.format == "json":
         return result_dict(result)
     response = HttpResponse(result_export(result, query.format), content_type=CONTENT_TYPES[query.format])

@@ -13,9 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
+from django.conf import settings
+
 MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "position_based", "time_decay")
 DEFAULT_MODEL = "last_non_direct"
-DEFAULT_WINDOW_DAYS = 28
+MAX_WINDOW_DAYS = 365
+
+
+def window_days_default() -> int:
+    """The attribution window when a report does not name one: ATTRIBUTION_WINDOW_DAYS (28)."""
+    return settings.ATTRIBUTION_WINDOW_DAYS
 HALF_LIFE_DAYS = 7
 
 

@@ -1,5 +1,5 @@
 """Attribution report: revenue of the deals won in the period, credited to the sources of the
-touches of each client (window 28 days before the win), by the chosen model."""
+touches of each client (within a window before the win, 28 days unless set), by the chosen model."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from voronka.analytics.attribution import (
     DEFAULT_MODEL,
-    DEFAULT_WINDOW_DAYS,
     MODELS,
     Touch,
     deal_credits,
+    window_days_default,
 )
 from voronka.analytics.periods import local_midnight
 from voronka.analytics.ratios import money, ratio
@@ -52,11 +53,11 @@ def _won_at(deal: dict[str, Any], zone) -> dt.datetime:
     return local_midnight(deal["closed_on"] + dt.timedelta(days=1), zone)
 
 
-def attribution_credits(context: ReportContext, window_days: int = DEFAULT_WINDOW_DAYS
+def attribution_credits(context: ReportContext
                         ) -> tuple[list[dict[str, Any]], dict[int | None, dict[str, Any]]]:
     """The deals and, per source, touches / credited deals / credited revenue."""
     deals = attribution_deals(context.period, context.scope)
-    window = dt.timedelta(days=window_days)
+    window = dt.timedelta(days=context.window_days or window_days_default())
     zone = context.period.zone
     found: list[dict[str, Any]] = []
     if deals:
@@ -122,9 +123,13 @@ def build(context: ReportContext) -> ReportResult:
                  Column("spend", _("Расход"), Kind.MONEY),
                  Column("roi", _("ROI"), Kind.RATIO)],
         rows=rows, totals=totals, chart=Chart.PIE, category="source_name", series=["revenue"],
-        note=str(_("Модель: %(model)s. Сделки, выигранные в периоде; касания клиента за %(days)s дней "
+        note=str(_("Модель: %(model)s. Сделки, выигранные в периоде; касания клиента за %(days)s "
                    "до выигрыша (лиды и звонки на отслеживаемые номера).")
-                 % {"model": MODEL_NAMES[model], "days": DEFAULT_WINDOW_DAYS}))
+                 % {"model": MODEL_NAMES[model], "days": _days(context.window_days or window_days_default())}))
+
+
+def _days(n: int) -> str:
+    return ngettext("%(n)s день", "%(n)s дней", n) % {"n": n}
 
 
 report_register(ReportSpec("attribution", _("Атрибуция выручки"), build, models=MODELS,

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from voronka.analytics.attribution import MAX_WINDOW_DAYS
 from voronka.analytics.periods import Period
 from voronka.analytics.scope import ReportFilters, Scope, scope_for
 from voronka.analytics.selectors import Names, names_load
@@ -70,6 +71,7 @@ class ReportContext:
     user: Any
     model: str | None
     names: Names
+    window_days: int | None = None  # attribution: days of touches before a win (None: the setting)
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def report_register(spec: ReportSpec) -> ReportSpec:
 
 
 def report_run(name: str, *, period: Period, user, filters: ReportFilters | None = None,
-               model: str | None = None) -> ReportResult:
+               model: str | None = None, window_days: int | None = None) -> ReportResult:
     """Run a registered report for `user` (a manager sees only their own leads and deals)."""
     from voronka.analytics import reports  # noqa: F401  (fills REPORTS)
 
@@ -102,9 +104,12 @@ def report_run(name: str, *, period: Period, user, filters: ReportFilters | None
         allowed = ", ".join(spec.models) or "—"
         raise ValidationError(_("Модель «%(model)s» не подходит к отчёту «%(name)s» (можно: %(allowed)s).")
                               % {"model": model, "name": name, "allowed": allowed})
+    if window_days is not None and not 1 <= window_days <= MAX_WINDOW_DAYS:
+        raise ValidationError(_("Окно атрибуции — от 1 до %(max)s дней.") % {"max": MAX_WINDOW_DAYS})
     filters = filters or ReportFilters()
     context = ReportContext(name=name, period=period, scope=scope_for(user, filters), user=user,
-                            model=model or spec.default_model, names=names_load())
+                            model=model or spec.default_model, names=names_load(),
+                            window_days=window_days)
     return spec.build(context)
 
 

@@ -23,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--tz", default=None, help="часовой пояс периода (по умолчанию TIME_ZONE)")
         parser.add_argument("--format", default="csv", choices=FORMATS)
         parser.add_argument("--model", default=None, help="модель атрибуции / вид воронки")
+        parser.add_argument("--window", type=int, default=None,
+                            help="attribution: дней касаний до выигрыша (по умолчанию 28)")
         parser.add_argument("--output", default=None, help="файл (по умолчанию stdout)")
         for name in ("source", "campaign", "manager", "pipeline", "repeat"):
             parser.add_argument(f"--{name}", default=None)
@@ -33,7 +35,7 @@ class Command(BaseCommand):
             filters = ReportFilters.from_mapping(
                 {k: options[k] for k in ("source", "campaign", "manager", "pipeline", "repeat")})
             result = report_run(options["name"], period=period, user=None, filters=filters,
-                                model=options["model"])
+                                model=options["model"], window_days=options["window"])
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         data = result_export(result, options["format"])
