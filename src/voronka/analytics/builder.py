@@ -34,12 +34,13 @@ from voronka.analytics.scope import ReportFilters, scope_for
 from voronka.analytics.selectors import (
     FACT_MEASURES,
     facts,
+    lead_custom_fields,
     leads_created,
     names_load,
     spend_by,
     status_ids,
 )
-from voronka.crm.models import UTM_FIELDS, CustomFieldDefinition, CustomFieldType, Entity, Semantics
+from voronka.crm.models import UTM_FIELDS, CustomFieldDefinition, CustomFieldType, Semantics
 
 FACT_DIMENSIONS = {"source": "source", "campaign": "campaign", "manager": "responsible",
                    "pipeline": "pipeline", "repeat": "is_repeat", "day": "day", "week": "day", "month": "day"}
@@ -99,8 +100,7 @@ MEASURE_LABELS: dict[str, str | Promise] = {
 
 def custom_fields_of_leads() -> dict[str, CustomFieldDefinition]:
     """Every custom field of leads by code (read fresh: definitions change in the settings)."""
-    found = CustomFieldDefinition.objects.filter(entity=Entity.LEAD).order_by("sort", "id")
-    return {d.code: d for d in found}
+    return {d.code: d for d in lead_custom_fields()}
 
 
 def custom_dimensions() -> dict[str, str | Promise]:

@@ -9,8 +9,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from voronka.crm.models import Pipeline, Source
-
 
 @dataclass(frozen=True)
 class ReportFilters:
@@ -67,17 +65,20 @@ class Scope:
 
 def scope_for(user, filters: ReportFilters | None = None) -> Scope:
     """A manager sees only leads and deals where they are responsible; head and admin see all."""
+    # Here, not at the top: the selectors build on Scope.
+    from voronka.analytics.selectors import pipeline_id_by_code, source_ids_by_code
+
     filters = filters or ReportFilters()
     source_ids = None
     if filters.sources:
-        found = dict(Source.objects.filter(code__in=filters.sources).values_list("code", "id"))
+        found = source_ids_by_code(filters.sources)
         missing = sorted(set(filters.sources) - set(found))
         if missing:
             raise ValidationError(_("Неизвестный источник: %(codes)s") % {"codes": ", ".join(missing)})
         source_ids = tuple(sorted(found.values()))
     pipeline_id = None
     if filters.pipeline:
-        pipeline_id = Pipeline.objects.filter(code=filters.pipeline).values_list("id", flat=True).first()
+        pipeline_id = pipeline_id_by_code(filters.pipeline)
         if pipeline_id is None:
             raise ValidationError(_("Неизвестное направление: %(code)s") % {"code": filters.pipeline})
     managers: Iterable[int] | None = filters.managers or None

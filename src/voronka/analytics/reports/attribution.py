@@ -125,7 +125,8 @@ def build(context: ReportContext) -> ReportResult:
         rows=rows, totals=totals, chart=Chart.PIE, category="source_name", series=["revenue"],
         note=str(_("Модель: %(model)s. Сделки, выигранные в периоде; касания клиента за %(days)s "
                    "до выигрыша (лиды и звонки на отслеживаемые номера).")
-                 % {"model": MODEL_NAMES[model], "days": _days(context.window_days or window_days_default())}))
+                 % {"model": MODEL_NAMES[model],
+                    "days": _days(context.window_days or window_days_default())}))
 
 
 def _days(n: int) -> str:
