@@ -78,7 +78,7 @@ def test_a_status_in_use_cannot_be_deleted(make_lead, callback_status):
         lead_status_delete(status=callback_status)
     # then
     assert refused.value.messages == [
-        "Статус «Не использовать: Перезвонить» нельзя удалить: в нём 2 лид(ов). "
+        "Статус «Не использовать: Перезвонить» нельзя удалить: в нём 2 лида. "
         "Сначала переведите их в другие статусы."]
     assert LeadStatus.objects.filter(pk=callback_status.pk).exists()
 

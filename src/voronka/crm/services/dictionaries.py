@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from voronka.crm.models import LeadStatus, Semantics
 
@@ -38,8 +39,11 @@ def lead_status_delete(*, status: LeadStatus, acting_user=None) -> None:
     in_use = status.leads.count()
     if in_use:
         raise ValidationError(
-            _("Статус «%(name)s» нельзя удалить: в нём %(count)s лид(ов). "
-              "Сначала переведите их в другие статусы.") % {"name": status.name, "count": in_use})
+            ngettext("Статус «%(name)s» нельзя удалить: в нём %(count)s лид. "
+                     "Сначала переведите его в другой статус.",
+                     "Статус «%(name)s» нельзя удалить: в нём %(count)s лидов. "
+                     "Сначала переведите их в другие статусы.", in_use)
+            % {"name": status.name, "count": in_use})
     if status.semantics == Semantics.PROCESS and not LeadStatus.objects.filter(
             semantics=Semantics.PROCESS, deprecated=False).exclude(pk=status.pk).exists():
         raise ValidationError(_("Должен остаться хотя бы один рабочий статус."))
