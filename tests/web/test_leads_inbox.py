@@ -137,9 +137,26 @@ def test_bulk_junk_requires_a_reason(client_for, make_lead, manager):
     lead = make_lead()
     response = client_for(manager).post("/leads/bulk/", {"action": "junk", "ids": [lead.pk]},
                                         follow=True)
-    assert "без неё лид не закрыть" in response.content.decode()
+    html = response.content.decode()
+    # beside the reason select, not among the page's messages
+    assert re.search(r'id="bulk-reason-error"[^>]*>[^<]*без неё лид не закрыть', html)
+    assert 'class="messages"' not in html
     lead.refresh_from_db()
     assert lead.status.code == "NEW"
+
+
+def test_bulk_without_checked_leads_says_so_beside_the_bar(client_for, head):
+    response = client_for(head).post("/leads/bulk/", {"action": "assign"}, follow=True)
+    html = response.content.decode()
+    bar = html[html.index('id="bulk-form"'):html.index("</form>", html.index('id="bulk-form"'))]
+    assert "Отметьте лиды в списке." in bar and "Выберите, кому передать лиды." in bar
+    assert 'id="bulk-responsible-error"' in bar
+
+
+def test_a_bad_filter_is_named_beside_its_field(client_for, head):
+    html = client_for(head).get("/leads/", {"date_from": "31.02.2026"}).content.decode()
+    field = html[html.index('id="id_date_from"'):html.index('id="id_date_to"')]
+    assert "errorlist" in field
 
 
 def test_bulk_assign_by_head_and_refused_for_manager(client_for, make_lead, head, manager,

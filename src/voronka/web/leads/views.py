@@ -13,7 +13,7 @@ from voronka.crm.selectors import leads_visible_to
 from voronka.crm.services.leads import lead_assign, lead_close_as_junk
 from voronka.web.leads.forms import BulkForm, InboxFilterForm, assignable_users, lead_junk_reasons
 from voronka.web.leads.queries import cursor_of, inbox_leads, inbox_newer, inbox_page
-from voronka.web.navigation import next_url
+from voronka.web.navigation import FIELD_MESSAGE, next_url
 from voronka.web.templatetags.voronka_web import count
 
 
@@ -59,8 +59,10 @@ def bulk(request: HttpRequest) -> HttpResponse:
     """Assign or close the checked leads, one service call each; report what changed."""
     form = BulkForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        # Tagged with the field: the inbox shows each one beside its control (bulk-ids,
+        # bulk-responsible, bulk-reason), not among the page's messages.
+        for name, errors in form.errors.items():
+            messages.error(request, " ".join(errors), extra_tags=f"{FIELD_MESSAGE}bulk-{name}")
         return redirect(next_url(request, "/leads/"))
     action = form.cleaned_data["action"]
     if action == "assign" and not request.user.can_see_all:

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from voronka.crm.normalization import phone_format
 from voronka.crm.services.deals import money_format
+from voronka.web.navigation import FIELD_MESSAGE
 
 register = template.Library()
 
@@ -37,6 +38,18 @@ def count(value, noun: str) -> str:
     """`{{ 5|count:"lead" }}` → «5 лидов»."""
     n = int(value or 0)
     return NOUNS[noun](n) % {"n": f"{n:,}".replace(",", "\u202f")}
+
+
+@register.filter
+def page_messages(messages) -> list:
+    """The messages for the top of the page: all but those that belong beside a field."""
+    return [m for m in messages if not m.extra_tags.startswith(FIELD_MESSAGE)]
+
+
+@register.filter
+def field_messages(messages, field_id: str) -> list:
+    """The messages that belong beside the control `field_id` (see FIELD_MESSAGE)."""
+    return [m for m in messages if m.extra_tags == f"{FIELD_MESSAGE}{field_id}"]
 
 
 @register.filter
