@@ -222,3 +222,15 @@ def test_reset_clears_intake_rows_and_keeps_configuration(demo, run_demo):
     assert (TelephonyConnection.objects.count(), TrackedNumber.objects.count(),
             SlaRule.objects.count(), IntakeSettings.objects.count()) == config
     assert Call.objects.exists() and InboundEvent.objects.filter(state="failed").exists()
+
+
+def test_the_site_form_is_there_and_takes_a_request(demo, client):
+    """The demo's «Заявка на пропуск» is a working form: its page renders its fields."""
+    from voronka.webforms.models import WebForm
+
+    form = WebForm.objects.get(slug="propusk")
+    assert form.source.code == "SITE" and form.is_active
+    assert list(form.fields.values_list("name", flat=True)) == [
+        "name", "phone", "email", "pass_zone", "car"]
+    html = client.get("/forms/propusk/").content.decode()
+    assert "Зона пропуска" in html and "ТТК" in html

@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from voronka.accounts.models import User
-from voronka.crm.models import Call, Company, Deal, Lead, Semantics
+from voronka.crm.models import Call, Company, Contact, Deal, Lead, LeadStatus, Semantics
+from voronka.crm.services.dictionaries import lead_status_deprecate
 from voronka.demo.loader import demo_load
+from voronka.webforms.models import WebForm
 
 pytestmark = pytest.mark.browser
 DEMO_LEADS = 400
@@ -51,6 +53,29 @@ def test_main_screens_on_the_demo_data(browser_page, screenshot, monkeypatch):
         assert response.status == 200, url
         assert page.locator(content).count() > 0, f"{url}: no {content}"
         assert page.locator(".empty:visible").count() == 0 or name.startswith("home"), url
+        screenshot(page, name)
+
+    # The screens an admin sets the CRM up in, and the rest of the client and search screens.
+    admin = User.objects.get(username="admin")
+    contact = Contact.objects.filter(deals__isnull=False).order_by("-pk").first()
+    old = LeadStatus.objects.create(code="OLD_CALLBACK", name="Перезвонить позже",
+                                    semantics=Semantics.PROCESS, sort=900)
+    lead_status_deprecate(status=old)
+    form = WebForm.objects.get(slug="propusk")
+    more = [
+        (head, 1280, "/companies/", "companies", "tbody tr"),
+        (head, 1280, f"/contacts/{contact.pk}/", "contact-card", ".card"),
+        (head, 1280, f"/search/?q={company.title[:6]}", "search-results", ".search-results a"),
+        (admin, 1280, "/settings/statuses/", "settings-statuses", ".badge--grey"),
+        (admin, 1280, f"/settings/webforms/{form.pk}/", "settings-webform", "#embed-code"),
+        (admin, 1280, "/settings/users/", "settings-users", "tbody tr"),
+        (admin, 1280, "/imports/", "import-upload", "input[type=file]"),
+    ]
+    for user, width, url, name, content in more:
+        page = browser_page(user, width=width)
+        response = page.goto(url)
+        assert response.status == 200, url
+        assert page.locator(content).count() > 0, f"{url}: no {content}"
         screenshot(page, name)
 
     page = browser_page(head)

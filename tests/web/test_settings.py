@@ -140,6 +140,10 @@ def test_system_status_cannot_be_deprecated_or_deleted(client_for, admin_user):
     html = client.post(f"/settings/statuses/{new.pk}/delete/", follow=True).content.decode()
     assert "удалить нельзя" in html
     assert LeadStatus.objects.filter(pk=new.pk, deprecated=False).exists()
+    # and the list offers neither action for it, only a «Системный» mark
+    listing = client.get("/settings/statuses/").content.decode()
+    assert f"/settings/statuses/{new.pk}/deprecate/" not in listing
+    assert f"/settings/statuses/{new.pk}/delete/" not in listing and "Системный" in listing
 
 
 def test_status_in_use_is_not_deleted_and_its_semantics_is_locked(client_for, admin_user, make_lead,

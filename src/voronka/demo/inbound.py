@@ -54,6 +54,7 @@ from voronka.intake.models import (
     TrackedNumber,
 )
 from voronka.intake.sla import working_deadline
+from voronka.webforms.models import FieldType, FormField, WebForm
 
 PROVIDER = TelephonyProvider.MANGO.value
 CONNECTION = "mango-office"
@@ -118,12 +119,34 @@ def intake_configure(sources: dict[str, Source]) -> None:
         if code in sources:
             SlaRule.objects.update_or_create(source=sources[code],
                                              defaults={"first_response_minutes": minutes})
+    webform_configure(sources.get("SITE"))
     hours = IntakeSettings.load()
     demo = demo_hours()
     for name in ("time_zone", "working_days", "work_start", "work_end",
                  "first_response_minutes"):
         setattr(hours, name, getattr(demo, name))
     hours.save()
+
+
+DEMO_FORM_FIELDS = [
+    ("name", "Имя", FieldType.TEXT, True, [], "name"),
+    ("phone", "Телефон", FieldType.PHONE, True, [], "phone"),
+    ("email", "E-mail", FieldType.EMAIL, False, [], "email"),
+    ("pass_zone", "Зона пропуска", FieldType.SELECT, False, ["МКАД", "ТТК", "СК"], ""),
+    ("car", "Госномер машины", FieldType.TEXT, False, [], ""),
+]
+
+
+def webform_configure(source: Source | None) -> None:
+    """The site's request form «Заявка на пропуск», so the form builder has one to show."""
+    form, _created = WebForm.objects.update_or_create(slug="propusk", defaults={
+        "name": "Заявка на пропуск", "source": source, "is_active": True,
+        "allowed_origins": ["https://propusk-msk.ru"],
+        "success_message": "Спасибо! Менеджер перезвонит в течение 15 минут в рабочее время."})
+    for sort, (name, label, kind, required, options, maps_to) in enumerate(DEMO_FORM_FIELDS):
+        FormField.objects.update_or_create(form=form, name=name, defaults={
+            "label": label, "field_type": kind, "required": required, "options": options,
+            "maps_to": maps_to, "sort": (sort + 1) * 10})
 
 
 def sla_draw(run: Run, at: dt.datetime, code: str, *, repeat: bool

@@ -35,6 +35,10 @@ class Source(models.Model):
         return self.name
 
 
+# The statuses the intake and the conversion rely on: never deprecated or deleted.
+SYSTEM_STATUS_CODES = frozenset({"NEW", "CONVERTED", "JUNK"})
+
+
 class LeadStatus(models.Model):
     code = models.CharField(_("код"), max_length=50, unique=True, validators=[code_validator])
     name = models.CharField(_("название"), max_length=200)
@@ -59,6 +63,10 @@ class LeadStatus(models.Model):
     @property
     def is_final(self) -> bool:
         return self.semantics != Semantics.PROCESS
+
+    @property
+    def is_system(self) -> bool:
+        return self.code in SYSTEM_STATUS_CODES
 
 
 class Pipeline(models.Model):

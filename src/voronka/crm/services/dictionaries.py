@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from voronka.crm.models import LeadStatus, Semantics
+from voronka.crm.models.dictionaries import SYSTEM_STATUS_CODES
 
 DEPRECATED_PREFIX = "Не использовать"
 DEPRECATED_COLOR = "#a8adb4"
-PROTECTED_STATUS_CODES = frozenset({"NEW", "CONVERTED", "JUNK"})
+PROTECTED_STATUS_CODES = SYSTEM_STATUS_CODES
 
 
 @transaction.atomic
