@@ -53,3 +53,37 @@ def test_dashboard_presets(march_world, head):
     assert today["figures"]["leads"]["change"] is None
     week = dashboard("week", user=head, today=dt.date(2026, 3, 25))
     assert week["period"]["from"] == "2026-03-23"
+
+
+def test_builder_by_deal_stage_equals_a_plain_recount(march_world, head):
+    """Deals created in March by their stage now; deals won in March with their revenue."""
+    from collections import Counter
+
+    from tests.analytics.world import MSK
+    from voronka.crm.models import Deal, Semantics
+
+    result = builder_run(dimensions=["stage"], measures=["deals", "won_deals", "revenue", "avg_deal"],
+                         period=MARCH, user=head)
+    got = {r["stage"]: (r["deals"], r["won_deals"], r["revenue"]) for r in result.rows}
+    created, won, revenue = Counter(), Counter(), Counter()
+    for deal in Deal.objects.select_related("stage"):
+        if deal.created_at.astimezone(MSK).date().month == 3:
+            created[deal.stage.name] += 1
+        if deal.stage.semantics == Semantics.SUCCESS and deal.closed_on and deal.closed_on.month == 3:
+            won[deal.stage.name] += 1
+            revenue[deal.stage.name] += deal.amount
+    expected = {name: (created[name], won[name], revenue[name])
+                for name in set(created) | set(won)}
+    assert got == expected and got
+    assert result.totals["revenue"] == sum(revenue.values())
+    won_row = next(r for r in result.rows if r["won_deals"])
+    assert won_row["avg_deal"] == (won_row["revenue"] / won_row["won_deals"]).quantize(Decimal("0.01"))
+
+
+def test_builder_refuses_stage_with_lead_fields_or_lead_measures(march_world, head):
+    with pytest.raises(ValidationError) as mixed:
+        builder_run(dimensions=["stage", "status"], measures=["deals"], period=MARCH, user=head)
+    assert "Стадия" in str(mixed.value)
+    with pytest.raises(ValidationError) as measures:
+        builder_run(dimensions=["stage"], measures=["deals", "leads", "cpl"], period=MARCH, user=head)
+    assert "Лиды" in str(measures.value) and "CPL" in str(measures.value)

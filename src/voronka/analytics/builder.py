@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Case, Count, F, Q, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
 from django.utils.functional import Promise
@@ -28,11 +28,13 @@ from django.utils.translation import gettext_lazy
 
 from voronka.analytics.models import SavedReport
 from voronka.analytics.periods import Period
-from voronka.analytics.ratios import money, money_ratios, ratio
+from voronka.analytics.ratios import money, money_ratios, per, ratio
 from voronka.analytics.reports.base import Chart, Column, Kind, ReportResult, totals_sum
 from voronka.analytics.scope import ReportFilters, scope_for
 from voronka.analytics.selectors import (
     FACT_MEASURES,
+    deals_created,
+    deals_won,
     facts,
     lead_custom_fields,
     leads_created,
@@ -46,6 +48,12 @@ FACT_DIMENSIONS = {"source": "source", "campaign": "campaign", "manager": "respo
                    "pipeline": "pipeline", "repeat": "is_repeat", "day": "day", "week": "day", "month": "day"}
 DATE_DIMENSIONS = ("day", "week", "month")
 LEAD_DIMENSIONS = ("status", *UTM_FIELDS)
+# The deal's current stage: deals created in the period by where they are now, and the deals
+# won in the period (their stage is the won one) with their revenue.
+DEAL_DIMENSIONS = ("stage",)
+DEAL_MEASURES = ("deals", "won_deals", "revenue", "avg_deal")
+_DEAL_FIELDS = {"stage": "stage_id", "source": "d_source", "campaign": "d_campaign",
+                "manager": "responsible_id", "pipeline": "pipeline_id", "repeat": "is_repeat"}
 CUSTOM_PREFIX = "uf:"
 # Fact dimensions a lead has too (the others, only pipeline, have no meaning for a lead).
 _LEAD_FIELDS = {"status": "status_id", "manager": "responsible_id", "source": "source_id",
@@ -69,6 +77,7 @@ DIMENSION_LABELS: dict[str, str | Promise] = {
     "week": gettext_lazy("Неделя"),
     "month": gettext_lazy("Месяц"),
     "status": gettext_lazy("Статус лида"),
+    "stage": gettext_lazy("Стадия сделки"),
     **{f: f for f in UTM_FIELDS},
 }
 
@@ -143,13 +152,22 @@ def builder_check(dimensions: list[str], measures: list[str]) -> dict[str, Custo
             if code not in custom:
                 errors["dimensions"].append(_("Нет пользовательского поля лидов с кодом «%(code)s».")
                                             % {"code": code})
-        elif d not in FACT_DIMENSIONS and d not in LEAD_DIMENSIONS:
+        elif d not in FACT_DIMENSIONS and d not in LEAD_DIMENSIONS and d not in DEAL_DIMENSIONS:
             errors["dimensions"].append(_("Неизвестное измерение: %(name)s") % {"name": d})
     if len(set(dimensions)) != len(dimensions):
         errors["dimensions"].append(_("Измерение выбрано дважды."))
     if "pipeline" in dimensions and any(is_lead_dimension(d) for d in dimensions):
         errors["dimensions"].append(_("Статус, UTM-метки и пользовательские поля считаются по лидам, "
                                       "а у лида нет направления: уберите «Направление» или эти измерения."))
+    if "stage" in dimensions:
+        if any(is_lead_dimension(d) for d in dimensions):
+            errors["dimensions"].append(_("Стадия — это сделки, а статус, UTM-метки и пользовательские "
+                                          "поля — лиды: выберите что-то одно."))
+        other = [m for m in measures if m in MEASURES and m not in DEAL_MEASURES]
+        if other:
+            errors["measures"].append(_("По стадиям считаются только сделки, выигранные сделки, выручка "
+                                        "и средний чек; уберите: %(names)s.")
+                                      % {"names": ", ".join(str(measure_label(m)) for m in other)})
     for m in measures:
         if m not in MEASURES:
             errors["measures"].append(_("Неизвестный показатель: %(name)s") % {"name": m})
@@ -258,6 +276,35 @@ def _lead_rows(dimensions: list[str], period: Period, scope,
     return [{**dict(zip(dimensions, key, strict=True)), **_with_ratios(m)} for key, m in rows.items()]
 
 
+def _deal_rows(dimensions: list[str], period: Period, scope) -> list[dict[str, Any]]:
+    """Deals created in the period, and deals won in it with their revenue, grouped by the
+    deal's stage and the fact dimensions (a deal's source and campaign are its lead's)."""
+    def grouped(qs, date_field: str, as_date):
+        expressions = {f"g{i}": (as_date(date_field) if d in DATE_DIMENSIONS else F(_DEAL_FIELDS[d]))
+                       for i, d in enumerate(dimensions)}
+        return qs.values(**expressions).order_by()
+
+    created = grouped(deals_created(period.start, period.end, scope), "created_at",
+                      lambda field: TruncDate(field, tzinfo=period.zone)).annotate(n=Count("id"))
+    won = grouped(deals_won(period.date_from, period.date_to, scope), "closed_on", F).annotate(
+        n=Count("id"), revenue=Sum("amount"))
+    rows: dict[tuple, dict[str, Any]] = defaultdict(
+        lambda: {"deals": 0, "won_deals": 0, "revenue": Decimal("0")})
+
+    def key_of(row: dict[str, Any]) -> tuple:
+        return tuple(_bucket(row[f"g{i}"], d) if d in DATE_DIMENSIONS else row[f"g{i}"]
+                     for i, d in enumerate(dimensions))
+
+    for row in created:
+        rows[key_of(row)]["deals"] += row["n"]
+    for row in won:
+        bucket = rows[key_of(row)]
+        bucket["won_deals"] += row["n"]
+        bucket["revenue"] += row["revenue"] or Decimal("0")
+    return [{**dict(zip(dimensions, key, strict=True)), **m, "revenue": money(m["revenue"]),
+             "avg_deal": per(m["revenue"], m["won_deals"])} for key, m in rows.items()]
+
+
 def _label(names, dimension: str, value: Any) -> Any:
     if dimension == "source":
         return names.source_name(value)
@@ -267,6 +314,8 @@ def _label(names, dimension: str, value: Any) -> Any:
         return names.pipeline_name(value) if value else "—"
     if dimension == "status":
         return names.statuses.get(value, ("", "", ""))[1]
+    if dimension == "stage":
+        return names.stage_name(value)
     if dimension == "repeat":
         return _("повторные") if value else _("новые")
     return value
@@ -278,7 +327,9 @@ def builder_run(*, dimensions: list[str], measures: list[str], period: Period, u
     dimensions, measures = list(dimensions), list(measures)
     custom = builder_check(dimensions, measures)
     scope = scope_for(user, filters)
-    if any(is_lead_dimension(d) for d in dimensions):
+    if "stage" in dimensions:
+        found = _deal_rows(dimensions, period, scope)
+    elif any(is_lead_dimension(d) for d in dimensions):
         found = _lead_rows(dimensions, period, scope, custom)
     else:
         found = _fact_rows(dimensions, period, scope)

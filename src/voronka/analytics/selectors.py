@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 from typing import Any
 
@@ -62,6 +63,7 @@ class Names:
     users: dict[int, str]
     pipelines: dict[int, tuple[str, str]]
     statuses: dict[int, tuple[str, str, str]]
+    stages: dict[int, str] = dataclass_field(default_factory=dict)
 
     def source_code(self, pk: int | None) -> str:
         return self.sources[pk][0] if pk in self.sources else ""
@@ -75,6 +77,9 @@ class Names:
     def pipeline_name(self, pk: int | None) -> str:
         return self.pipelines[pk][1] if pk in self.pipelines else ""
 
+    def stage_name(self, pk: int | None) -> str:
+        return self.stages.get(pk, "—") if pk is not None else "—"
+
 
 def names_load() -> Names:
     users = {u.pk: u.display_name for u in User.objects.only("id", "full_name", "first_name",
@@ -85,7 +90,15 @@ def names_load() -> Names:
         pipelines={pk: (code, name) for pk, code, name in Pipeline.objects.values_list("id", "code", "name")},
         statuses={pk: (code, name, sem) for pk, code, name, sem in
                   LeadStatus.objects.values_list("id", "code", "name", "semantics")},
+        stages=_stage_names(),
     )
+
+
+def _stage_names() -> dict[int, str]:
+    """Stage names; with several pipelines each is prefixed by its pipeline («Опт: Счёт»)."""
+    stages = list(Stage.objects.values_list("id", "name", "pipeline__name"))
+    several = len({pipeline for _pk, _name, pipeline in stages}) > 1
+    return {pk: f"{pipeline}: {name}" if several else name for pk, name, pipeline in stages}
 
 
 # --- scoped querysets -----------------------------------------------------------------------------

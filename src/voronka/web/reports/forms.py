@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from voronka.accounts.models import Role, User
 from voronka.analytics.builder import (
+    DEAL_DIMENSIONS,
     FACT_DIMENSIONS,
     LEAD_DIMENSIONS,
     MEASURES,
@@ -139,7 +140,7 @@ class BuilderForm(ReportForm):
         super().__init__(data, **kwargs)
         # The list fields of leads are settings: read them on every request.
         self.fields["dimensions"].choices = [
-            *((d, dimension_label(d)) for d in (*FACT_DIMENSIONS, *LEAD_DIMENSIONS)),
+            *((d, dimension_label(d)) for d in (*FACT_DIMENSIONS, *LEAD_DIMENSIONS, *DEAL_DIMENSIONS)),
             *custom_dimensions().items()]
 
     def clean(self) -> dict[str, Any]:
