@@ -34,9 +34,15 @@ class SearchResults:
 
 
 def search_all(user, terms: SearchTerms, *, limit: int = PER_KIND) -> SearchResults:
-    """Four short queries, one per kind, each newest first and cut at `limit`."""
+    """Four short queries, one per kind, each most recently added first and cut at `limit`.
+
+    By id, not by created_at: a common name matches tens of thousands of rows at a million
+    leads, and sorting them by a column read each row (50 ms); the id order walks the table
+    from its end and stops at `limit` (4 ms). Imported history keeps its own dates, so "added"
+    is the honest word here.
+    """
     def newest(queryset):
-        return list(queryset.order_by("-created_at", "-pk")[:limit])
+        return list(queryset.order_by("-pk")[:limit])
 
     return SearchResults(
         leads=newest(leads_visible_to(user).filter(lead_q(terms))
