@@ -88,6 +88,7 @@ def test_every_kind_is_rendered_newest_first(make_lead, manager, other_manager, 
             "closed", "created"} <= set(kinds)
     assert '<audio controls preload="none" src="https://rec.example.ru/1.mp3"' in html
     assert "2:05" in html and "Ответил: Анна Менеджерова" in html
+    assert "номер +7 900 123-45-67, линия +7 495 111-22-33" in html  # as people read numbers
     assert "Пропущенный звонок" in html and "badge--danger" in html
     assert "Счёт на оплату" in html and "ivan@example.ru" in html and "price.pdf" in html
     assert "utm_campaign" in html and "remont-spb" in html and "https://example.ru/remont" in html

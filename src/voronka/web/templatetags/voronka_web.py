@@ -63,6 +63,13 @@ def comm_text(comm) -> str:
 
 
 @register.filter
+def phone(value) -> str:
+    """An E.164 number as people read it (`+7 900 123-45-67`); anything else as it is."""
+    value = str(value or "")
+    return phone_format(value) if re.fullmatch(r"\+\d{8,15}", value) else value
+
+
+@register.filter
 def money(value) -> str:
     if value is None or value == "":
         return "—"
