@@ -24,6 +24,11 @@ def test_kanban_drag_and_drop_then_search_and_client_card(browser_page, manager,
     deal_close(deal=won, won=True, acting_user=manager)
     page = browser_page(manager, width=2100)  # every column on screen, so the mouse reaches it
     page.goto("/deals/")
+    # an empty column says so, and where to put a deal; a full one does not
+    hint = ("el => getComputedStyle(el, '::before').content")
+    empty = page.locator(f'.kanban__cards[data-stage="{stages["PREPARATION"].pk}"]')
+    assert "перетащите сюда" in empty.evaluate(hint)
+    assert page.locator(f'.kanban__cards[data-stage="{stages["NEW"].pk}"]').evaluate(hint) == "none"
     drag(page, deal.pk, stages["PREPARATION"].pk)
     column_head = page.locator(f'#kanban-head-{stages["PREPARATION"].pk}')
     column_head.locator("text=1 сделка").wait_for()
