@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from urllib.parse import urlencode
 
 import pytest
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.utils import timezone, translation
 
@@ -23,11 +23,14 @@ from .conftest import MANGO_KEY, MANGO_SALT, call_event
 
 @contextmanager
 def connection_kept():
-    """The test's transaction must survive the end of a request, as with the test client."""
+    """The test's transaction must survive the start and end of a request, as with the test
+    client (Django's handler closes "old" connections on both signals)."""
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
         yield
     finally:
+        request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
 
 
