@@ -2,14 +2,16 @@
 
 Each index is an external-content FTS5 table `<table>_search` over some text columns of
 `<table>`, kept in step by triggers (so bulk inserts and raw SQL are covered too). Only
-SQLite gets them; see docs/decisions/0008-search-index.md.
+SQLite gets them; see docs/decisions/0008-search-index.md. PostgreSQL answers the same
+ILIKE search from pg_trgm GIN indexes on the same columns (`pg_trigram_migration`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
@@ -54,6 +56,42 @@ def fts_migration(tables: Sequence[str], *, drop: bool = False) -> Callable:
         for table in tables:
             for sql in fts_drop_statements(table) if drop else fts_statements(table, INDEXED[table]):
                 schema_editor.execute(sql)
+    return run
+
+
+log = logging.getLogger(__name__)
+
+
+def pg_trigram_index(table: str, column: str) -> str:
+    return f"{table}_{column}_trgm"
+
+
+def pg_trigram_migration(*, drop: bool = False) -> Callable:
+    """A RunPython function creating (or dropping) pg_trgm indexes of the INDEXED columns, on
+    PostgreSQL only. The index is on UPPER(column), the expression Django's icontains uses.
+
+    pg_trgm is a trusted extension (PostgreSQL 13+): the database's owner may create it. Where
+    it cannot be created, the search still works, by a scan, and the migration says so.
+    """
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        if drop:
+            for table, columns in INDEXED.items():
+                for column in columns:
+                    schema_editor.execute(f"DROP INDEX IF EXISTS {pg_trigram_index(table, column)}")
+            return
+        try:
+            with transaction.atomic(using=schema_editor.connection.alias):
+                schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        except DatabaseError as error:
+            log.warning("pg_trgm is not available (%s): name search will scan the tables", error)
+            return
+        for table, columns in INDEXED.items():
+            for column in columns:
+                schema_editor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {pg_trigram_index(table, column)} ON {table} "
+                    f"USING gin (UPPER({column}::text) gin_trgm_ops)")
     return run
 
 
