@@ -115,3 +115,16 @@ def _store_and_wait(stop: threading.Event, loop: threading.Thread) -> None:
         stop.set()
         loop.join(10)
     assert not loop.is_alive()
+
+
+def test_batch_cache_forgets_one_kind_of_key_and_keeps_the_rest():
+    from voronka.core.batch_cache import batch_first_time
+
+    loads = []
+    with batch_cache():
+        cached(("connection", "x"), lambda: loads.append(1))
+        assert batch_first_time(("mark", 1)) and not batch_first_time(("mark", 1))
+        batch_cache_forget("mark")
+        assert batch_first_time(("mark", 1))  # forgotten: marked again
+        cached(("connection", "x"), lambda: loads.append(2))
+    assert loads == [1]  # the lookup stayed remembered

@@ -28,10 +28,13 @@ ROLLUP_DIMS = ("source", "campaign", "responsible", "pipeline", "is_repeat")
 _BATCH = 500
 
 
+_DIRTY_MARK = "rollup_dirty_day"  # a batch's memory of the days it has marked
+
+
 def rollups_mark_days(days: Iterable[dt.date | None]) -> None:
     """Insert-or-ignore: marking a day twice is one mark (and inside a batch, one statement)."""
     marks = [RollupDirtyDay(day=day) for day in sorted({d for d in days if d is not None})
-             if batch_first_time(("rollup_dirty_day", day))]
+             if batch_first_time((_DIRTY_MARK, day))]
     if marks:
         RollupDirtyDay.objects.bulk_create(marks, ignore_conflicts=True, batch_size=_BATCH)
 
@@ -139,7 +142,7 @@ def rollup_rows_count(day: dt.date) -> list[RollupDay]:
 
 def _dirty_marks_forget() -> None:
     """Days unmarked here must be marked again by the next change, even inside a batch."""
-    batch_cache_forget()
+    batch_cache_forget(_DIRTY_MARK)
 
 
 def _recount(days: list[dt.date]) -> None:

@@ -26,12 +26,18 @@ def batch_cache() -> Iterator[None]:
         _cache.reset(token)
 
 
-def batch_cache_forget() -> None:
+def batch_cache_forget(kind: str | None = None) -> None:
     """Drop what this batch remembered: an event failed, and rows made inside its rolled-back
-    savepoint (a new source, say) no longer exist."""
+    savepoint (a new source, say) no longer exist. With `kind`, only the keys that start
+    with it (the rest of the batch's memory stays true)."""
     store = _cache.get()
-    if store is not None:
+    if store is None:
+        return
+    if kind is None:
         store.clear()
+        return
+    for key in [key for key in store if key[:1] == (kind,)]:
+        del store[key]
 
 
 def cached(key: tuple[Any, ...], load: Callable[[], T]) -> T:

@@ -6,7 +6,6 @@ import datetime as dt
 import time
 
 from django.db.models import QuerySet
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from voronka.crm.models import Lead
@@ -44,10 +43,6 @@ def telephony_connection_active(provider: str, slug: str) -> TelephonyConnection
 
 
 def telephony_connections_forget(**_kwargs) -> None:
+    """Drop the remembered connections (a receiver of TelephonyConnection saves and deletes,
+    connected in IntakeConfig.ready)."""
     _connections.clear()
-
-
-post_save.connect(telephony_connections_forget, sender=TelephonyConnection,
-                  dispatch_uid="telephony_connections_forget_save")
-post_delete.connect(telephony_connections_forget, sender=TelephonyConnection,
-                    dispatch_uid="telephony_connections_forget_delete")

@@ -182,6 +182,7 @@ def call_facts_apply(facts: list[CallFact], *, provider: str,
     external_id = facts[0].external_id
     client = next((number for number in (phone_normalize(fact.client_number) for fact in facts)
                    if number), "")
+    line = next((fact.line_number for fact in facts if fact.line_number), "")
     keys = [f"call:{provider}:{external_id}"]
     if client:
         keys.append(f"phone:{client}")
@@ -194,7 +195,6 @@ def call_facts_apply(facts: list[CallFact], *, provider: str,
         answerer_before, was_missed = call.answered_by_id, call.is_missed
         if not call.client_number and client:
             call.client_number = client
-        line = next((fact.line_number for fact in facts if fact.line_number), "")
         if not call.line_number and line:
             call.line_number = phone_normalize(line) or ""
         for fact in facts:
@@ -206,7 +206,6 @@ def call_facts_apply(facts: list[CallFact], *, provider: str,
             _call_back_task_sync(call, was_missed=was_missed)
         return call, "call_updated"
     first = facts[0]
-    line = next((fact.line_number for fact in facts if fact.line_number), "")
     call = Call(provider=provider, external_id=external_id, direction=first.direction,
                 client_number=client, line_number=phone_normalize(line) or "",
                 started_at=first.at)
