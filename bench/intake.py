@@ -8,6 +8,9 @@ once the event is stored, and the worker started by `voronka serve` processes th
 processing rate is events processed per second from the first post until the last event of
 the burst is processed (read from the database). Phase 2 (latency): one paced sender at
 `--rate` events/s; prints p50/p99, and checks that processing keeps up at that rate.
+Phase 3 (sustained): `--sustain-senders` paced senders together hold `--sustain-rate`
+events/s for `--sustain-seconds`, while the backlog is read once a second; it prints the
+answer times, the largest backlog and how soon all is processed after the last post.
 Each call is four events (Appeared, Connected, Disconnected, summary), from a new number
 every call, so every call creates a lead. Loops are bounded in count and time.
 """
@@ -15,6 +18,7 @@ every call, so every call creates a lead. Loops are bounded in count and time.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -64,26 +68,68 @@ def throughput(port: int, seconds: float, senders: int) -> tuple[int, int, float
     return sum(counts), sum(errors), time.monotonic() - started
 
 
-def latency(port: int, rate: float, seconds: float) -> list[float]:
-    sender = MangoSender(port)
-    samples: list[float] = []
-    interval = 1.0 / rate
-    next_at = time.monotonic()
-    call = 0
+def paced(port: int, rate: float, seconds: float, senders: int = 1,
+          prefix: str = "l", numbers: str = "+7902") -> list[float]:
+    """`senders` keep-alive connections together posting `rate` events/s for `seconds`;
+    returns each event's answer time in ms. A sender that falls behind its schedule (a slow
+    answer) posts at once until it has caught up, by at most half a second of events."""
+    samples: list[list[float]] = [[] for _ in range(senders)]
+    interval = senders / rate
     end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        call += 1
-        for kind, data in call_events(f"l-{call}", f"+7902{call:06d}"):
-            pause = next_at - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            began = time.perf_counter()
-            status = sender.post(kind, data)
-            samples.append((time.perf_counter() - began) * 1000)
-            if status != 200:
-                raise SystemExit(f"event refused with HTTP {status}")
-            next_at += interval
-    return samples
+
+    def run(index: int) -> None:
+        sender = MangoSender(port)
+        next_at = time.monotonic() + index * interval / senders
+        call = 0
+        while time.monotonic() < end:
+            call += 1
+            for kind, data in call_events(f"{prefix}{index}-{call}", f"{numbers}{index % 10}{call:06d}"):
+                pause = next_at - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
+                began = time.perf_counter()
+                status = sender.post(kind, data)
+                samples[index].append((time.perf_counter() - began) * 1000)
+                if status != 200:
+                    raise SystemExit(f"event refused with HTTP {status}")
+                # behind schedule (a slow answer): catch up, but never by more than half a second
+                next_at = max(next_at + interval, time.monotonic() - 0.5)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [sample for own in samples for sample in own]
+
+
+def sustained(port: int, data_dir: Path, database_url: str | None, rate: float,
+              seconds: float, senders: int) -> tuple[list[float], float, int, float]:
+    """Post at a steady `rate` and watch the backlog once a second.
+
+    Returns (answer times in ms, the rate achieved, the largest backlog seen, seconds from
+    the last post until all is processed). Processing keeps up when the backlog stays small
+    and drains at once; a worker slower than the rate shows a backlog that grows all along.
+    """
+    backlog: list[int] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(1.0):
+            backlog.append(unprocessed(data_dir, database_url))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    began = time.monotonic()
+    samples = paced(port, rate, seconds, senders, prefix="s", numbers="+7903")
+    posted_for = time.monotonic() - began
+    done.set()
+    watcher.join()
+    ended = time.monotonic()
+    drained = drained_after(data_dir, database_url, ended)
+    if os.environ.get("BENCH_BACKLOG"):
+        print("backlog each second:", backlog)
+    return samples, len(samples) / posted_for, max(backlog, default=0), drained
 
 
 def unprocessed(data_dir: Path, database_url: str | None) -> int:
@@ -96,7 +142,12 @@ def unprocessed(data_dir: Path, database_url: str | None) -> int:
     import sqlite3
 
     with sqlite3.connect(data_dir / "voronka.sqlite3", timeout=30) as conn:
-        return conn.execute(query).fetchone()[0]
+        waiting = conn.execute(query).fetchone()[0]
+    spool = data_dir / "intake-spool.sqlite3"  # webhooks not yet moved to the event store
+    if spool.exists():
+        with sqlite3.connect(spool, timeout=30) as conn:
+            waiting += conn.execute("SELECT COUNT(*) FROM delivery").fetchone()[0]
+    return waiting
 
 
 def drained_after(data_dir: Path, database_url: str | None, started: float,
@@ -117,6 +168,10 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--sustain-rate", type=float, default=500,
+                        help="phase 3: a steady rate held for --sustain-seconds (0 skips it)")
+    parser.add_argument("--sustain-seconds", type=float, default=30)
+    parser.add_argument("--sustain-senders", type=int, default=4)
     parser.add_argument("--database-url", default=None,
                         help="a throw-away PostgreSQL database (default: SQLite in a temp dir)")
     args = parser.parse_args()
@@ -128,8 +183,12 @@ def main() -> None:
             started = time.monotonic()
             total, errors, elapsed = throughput(port, args.seconds, args.senders)
             processed_in = drained_after(data_dir, args.database_url, started)
-            samples = latency(port, args.rate, args.seconds)
+            samples = paced(port, args.rate, args.seconds)
             backlog_after_latency = unprocessed(data_dir, args.database_url)
+            if args.sustain_rate:
+                steady, achieved, backlog_max, drain = sustained(
+                    port, data_dir, args.database_url, args.sustain_rate, args.sustain_seconds,
+                    args.sustain_senders)
     backend = "PostgreSQL" if args.database_url else "SQLite"
     quantiles = statistics.quantiles(samples, n=100)
     print(f"backend: {backend}, gunicorn {args.workers} workers x {args.threads} threads")
@@ -140,6 +199,12 @@ def main() -> None:
     print(f"latency at {args.rate:.0f} events/s: p50 {quantiles[49]:.1f} ms, "
           f"p99 {quantiles[98]:.1f} ms, max {max(samples):.1f} ms ({len(samples)} events, "
           f"{backlog_after_latency} waiting for processing at the end)")
+    if args.sustain_rate:
+        steady_q = statistics.quantiles(steady, n=100)
+        print(f"sustained: {len(steady)} events in {args.sustain_seconds:.0f} s at "
+              f"{achieved:.0f} events/s ({args.sustain_senders} paced senders), p50 "
+              f"{steady_q[49]:.1f} ms, p99 {steady_q[98]:.1f} ms; largest backlog "
+              f"{backlog_max} events; all processed {drain:.1f} s after the last post")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from voronka.accounts.models import Role, User
+from voronka.core.batch_cache import settled_forget
 from voronka.crm.models import CloseReason, LeadStatus, Pipeline, Source
 from voronka.crm.services.communications import CommunicationInput
 from voronka.crm.services.deals import deal_create
@@ -16,8 +17,10 @@ from voronka.intake.selectors import telephony_connections_forget
 
 @pytest.fixture(autouse=True)
 def _fresh_connection_memo():
-    """Each test starts without connections remembered from another test's rolled-back rows."""
+    """Each test starts without connections or settled lookups remembered from another test's
+    rolled-back rows."""
     telephony_connections_forget()
+    settled_forget()
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Most tests check a webhook's effect right after its answer; tests/intake/test_deferred.py
 # switches this on to test the deferred path (and the crash test runs a real server with it).
 INTAKE_DEFERRED = False
+# The webhook spool is tested by tests/intake/test_spool.py, which gives it a file; elsewhere the
+# deferred path stores straight into the (in-memory) test database.
+INTAKE_SPOOL = None
 
 # pytest-django names per-worker test databases unless the engine is the stock SQLite one;
 # ours (a subclass) keeps the stock in-memory test database, one per worker process.

@@ -184,6 +184,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Telephony webhooks are answered once stored; the worker processes them (see intake docs).
 INTAKE_DEFERRED = os.environ.get("VORONKA_INTAKE_DEFERRED", "1") not in {"0", "false", "no"}
+# On SQLite, deferred webhooks are committed to a spool file of their own, so they never wait
+# for the main database's write lock (intake/spool.py); "0" turns it off.
+INTAKE_SPOOL = (DATA_DIR / "intake-spool.sqlite3"
+                if DATABASES["default"]["ENGINE"] == "voronka.core.sqlite"
+                and os.environ.get("VORONKA_INTAKE_SPOOL", "1") not in {"0", "false", "no"}
+                else None)
 # Signed webhook deliveries a minute per connection and sender address, per server process.
 # A PBX sends four or five events per call from a few addresses, in bursts of hundreds a second.
 # Attribution credits a won deal to its client's touches within this many days before the win.

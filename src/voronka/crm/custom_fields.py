@@ -76,7 +76,7 @@ def _coerce(definition: CustomFieldDefinition, value: Any) -> Any:
 
 def custom_field_definitions(entity: Entity | str) -> dict[str, CustomFieldDefinition]:
     return cached(("custom_fields", entity), lambda: {
-        d.code: d for d in CustomFieldDefinition.objects.filter(entity=entity)})
+        d.code: d for d in CustomFieldDefinition.objects.filter(entity=entity)}, settled=True)
 
 
 def custom_fields_clean(

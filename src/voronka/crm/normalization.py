@@ -6,6 +6,7 @@ can store the raw value and simply not match on it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -38,6 +39,13 @@ def phone_parse(raw: object, region: str = DEFAULT_REGION) -> NormalizedPhone | 
     text = str(raw).strip()
     if not text or len(text) > 64:
         return None
+    return _phone_parse_text(text, region)
+
+
+# A burst of call events names the same few numbers (the client's, our line's) over and
+# over; parsing is pure, and the libphonenumber parse is most of a normalisation's cost.
+@functools.lru_cache(maxsize=4096)
+def _phone_parse_text(text: str, region: str) -> NormalizedPhone | None:
     extension = ""
     match = _EXTENSION_RE.search(text)
     if match:

@@ -39,7 +39,7 @@ def _source(code: str) -> Source | None:
 
 def _tracked(line: str) -> TrackedNumber | None:
     return cached(("tracked", line), lambda: TrackedNumber.objects.select_related("source")
-                  .filter(number=line, is_active=True).first())
+                  .filter(number=line, is_active=True).first(), settled=True)
 
 
 def attribute(request: InboundRequest) -> Attribution:

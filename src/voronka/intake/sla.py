@@ -48,7 +48,7 @@ def is_working_time(moment: dt.datetime, hours: IntakeSettings) -> bool:
 def first_response_minutes(source: Source | None, hours: IntakeSettings) -> int:
     if source is not None:
         rule = cached(("sla_rule", source.pk),
-                      lambda: SlaRule.objects.filter(source=source).first())
+                      lambda: SlaRule.objects.filter(source=source).first(), settled=True)
         if rule is not None:
             return rule.first_response_minutes
     return hours.first_response_minutes

@@ -21,7 +21,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from voronka.core.ratelimit import client_ip, rate_limited, security_warning
 from voronka.intake.models import Channel, TelephonyConnection, TelephonyProvider
 from voronka.intake.selectors import telephony_connection_active
-from voronka.intake.services.events import inbound_event_store, process_event
+from voronka.intake.services.events import (
+    inbound_event_accept,
+    inbound_event_store,
+    process_event,
+)
 from voronka.intake.telephony import generic, mango, zadarma
 from voronka.intake.telephony.signatures import mango_sign, signatures_match
 
@@ -92,11 +96,16 @@ def store_and_process(**event_fields) -> JsonResponse:
     """Commit the event first (the 2xx promises it is kept), then process it.
 
     With INTAKE_DEFERRED (the default for `voronka serve`) the sender is answered as soon
-    as the event is committed, and the worker's event loop processes it a moment later:
-    a PBX posting hundreds of events a second waits only for one INSERT.
+    as the event is committed (on SQLite, to the webhook spool: see intake/spool.py), and
+    the worker's event loop processes it a moment later: a PBX posting hundreds of events
+    a second waits only for one INSERT.
     """
+    if settings.INTAKE_DEFERRED:
+        event_id, state, created = inbound_event_accept(**event_fields)
+        return JsonResponse({"result": "ok", "event": event_id, "duplicate": not created,
+                             "state": state})
     event, created = inbound_event_store(**event_fields)
-    if created and not settings.INTAKE_DEFERRED:
+    if created:
         event = process_event(event)
     return JsonResponse({"result": "ok", "event": event.pk, "duplicate": not created,
                          "state": event.state})

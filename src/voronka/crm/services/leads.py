@@ -46,7 +46,7 @@ def lead_status_default() -> LeadStatus:
     status = cached(("lead_status_default",), lambda: (
         LeadStatus.objects.filter(semantics=Semantics.PROCESS, deprecated=False)
         .order_by("sort", "id").first()
-    ))
+    ), settled=True)
     if status is None:
         raise ValidationError(_("Нет ни одного рабочего статуса лида."))
     return status

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from voronka.core.batch_cache import batch_cache, batch_cache_forget
 from voronka.intake.models import EventState, InboundEvent
+from voronka.intake.spool import spool_drop, spool_path, spool_put, spool_take
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +33,20 @@ def event_handler(provider: str, *, group: Callable[[list[InboundEvent]], list[A
     return register
 
 
-def _event_insert_sql() -> str:
+def _event_insert_sql(*, returning: bool = True) -> str:
     table = connection.ops.quote_name(InboundEvent._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in _insert_fields())
     holes = ", ".join(["%s"] * len(_insert_fields()))
     return (f"INSERT INTO {table} ({columns}) VALUES ({holes}) "
-            f"ON CONFLICT (provider, idempotency_key) DO NOTHING RETURNING id")
+            f"ON CONFLICT (provider, idempotency_key) DO NOTHING" + (" RETURNING id" if returning else ""))
 
 
 def _insert_fields() -> list:
     return [field for field in InboundEvent._meta.concrete_fields if not field.primary_key]
+
+
+def _event_values(event: InboundEvent, db) -> list[Any]:
+    return [field.get_db_prep_save(getattr(event, field.attname), db) for field in _insert_fields()]
 
 
 def inbound_event_store(
@@ -65,8 +70,7 @@ def inbound_event_store(
                          idempotency_key=key, thread_key=thread, payload=payload,
                          received_at=timezone.now())
     db = transaction.get_connection()
-    values = [field.get_db_prep_save(getattr(event, field.attname), db)
-              for field in _insert_fields()]
+    values = _event_values(event, db)
     with transaction.atomic(), db.cursor() as cursor:
         cursor.execute(_event_insert_sql(), values)
         row = cursor.fetchone()
@@ -78,6 +82,64 @@ def inbound_event_store(
     if existing is None:  # pragma: no cover - a stored row cannot vanish: events are kept
         raise IntegrityError(f"inbound event {provider}:{key} is neither new nor stored")
     return existing, False
+
+
+def inbound_event_stored(provider: str, idempotency_key: str) -> tuple[int, str] | None:
+    """(id, state) of the stored event with this key, or None: one indexed read, no lock."""
+    table = connection.ops.quote_name(InboundEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, state FROM {table} WHERE provider = %s AND idempotency_key = %s",
+                       [provider, idempotency_key[:255]])
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def inbound_event_accept(**fields: Any) -> tuple[int | None, str, bool]:
+    """Keep a webhook's delivery for the event loop; (event id, state, created).
+
+    Where there is a spool (SQLite, deferred processing) the delivery is committed there and
+    has no event id yet; a key the database already holds is a repeat and is not spooled.
+    Elsewhere this is inbound_event_store.
+    """
+    if spool_path() is None:
+        event, created = inbound_event_store(**fields)
+        return event.pk, event.state, created
+    stored = inbound_event_stored(fields["provider"], fields["idempotency_key"])
+    if stored is not None:
+        return stored[0], stored[1], False
+    _spool_id, created = spool_put(**fields)
+    return None, EventState.RECEIVED, created
+
+
+SPOOL_MOVE_CHUNK = 500
+
+
+def events_spool_move(limit: int | None = SPOOL_MOVE_CHUNK) -> int:
+    """Move waiting deliveries from the spool into the event store, oldest first; how many.
+
+    `limit` None moves them all. Each chunk is one transaction; repeats of stored keys are
+    skipped by the INSERT. They leave the spool only after that commit, so a crash in
+    between moves them again, harmlessly.
+    """
+    moved = 0
+    while limit is None or moved < limit:
+        count = _spool_move_chunk(min(SPOOL_MOVE_CHUNK, limit - moved) if limit else SPOOL_MOVE_CHUNK)
+        moved += count
+        if not count:
+            break
+    return moved
+
+
+def _spool_move_chunk(limit: int) -> int:
+    deliveries = spool_take(limit)
+    if not deliveries:
+        return 0
+    db = transaction.get_connection()
+    rows = [_event_values(InboundEvent(**item.fields), db) for item in deliveries]
+    with transaction.atomic(), db.cursor() as cursor:
+        cursor.executemany(_event_insert_sql(returning=False), rows)
+    spool_drop([item.id for item in deliveries])
+    return len(deliveries)
 
 
 def _result_id(result: Any, name: str) -> int | None:
@@ -129,6 +191,25 @@ def process_event(event: InboundEvent, *, locked_by_caller: bool = False) -> Inb
         return event
 
 
+_MARK_COLUMNS = ("state", "lead_id", "deal_id", "outcome", "error")
+
+
+def _events_mark_processed(events: list[InboundEvent], results: list[Any]) -> None:
+    """Record each event's outcome: one statement run for all rows (a call's four events
+    differ only in the outcome), not an ORM update per distinct result."""
+    table = connection.ops.quote_name(InboundEvent._meta.db_table)
+    sets = ", ".join(f"{connection.ops.quote_name(column)} = %s" for column in _MARK_COLUMNS)
+    processed_at = InboundEvent._meta.get_field("processed_at").get_db_prep_save(
+        timezone.now(), connection)
+    rows = []
+    for event, result in zip(events, results, strict=True):
+        fields = _outcome_fields(result)
+        rows.append([*(fields[column] for column in _MARK_COLUMNS), processed_at, event.pk])
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {sets}, attempts = attempts + 1, "
+                           f"processed_at = %s WHERE id = %s", rows)
+
+
 def process_thread(events: list[InboundEvent]) -> None:
     """Process stored events of one thread (one call), locked by the caller, at once.
 
@@ -141,14 +222,7 @@ def process_thread(events: list[InboundEvent]) -> None:
         try:
             with transaction.atomic():
                 results = group(events)
-                now = timezone.now()
-                marks: dict[tuple, list[int]] = {}
-                for event, result in zip(events, results, strict=True):
-                    fields = _outcome_fields(result)
-                    marks.setdefault(tuple(sorted(fields.items())), []).append(event.pk)
-                for fields, ids in marks.items():
-                    InboundEvent.objects.filter(pk__in=ids).update(
-                        **dict(fields), attempts=F("attempts") + 1, processed_at=now)
+                _events_mark_processed(events, results)
             return
         except Exception:
             log.warning("events %s failed together; processing them one by one",
@@ -192,6 +266,7 @@ def events_pending_process(*, limit: int | None = None, chunk: int = 1) -> int:
     but the write lock is held longer, so keep it small where requests wait for the same
     lock. Events of one call that are waiting together are processed together.
     """
+    events_spool_move(limit)
     pending = InboundEvent.objects.filter(state=EventState.RECEIVED).order_by("received_at", "id")
     fields = ("id", "provider", "connection", "thread_key")
     rows = list(pending.values_list(*fields)[:limit] if limit else pending.values_list(*fields))

@@ -147,7 +147,7 @@ def _new_lead(request: InboundRequest, match: ClientMatch, rules: IntakeSettings
 
 
 def _route(request: InboundRequest, match: ClientMatch) -> RoutingResult:
-    rules = cached(("intake_settings",), IntakeSettings.load)
+    rules = cached(("intake_settings",), IntakeSettings.load, settled=True)
     contact = match.contacts[0] if match.contacts else None
     company = match.companies[0] if match.companies else None
     if rules.activity_on_open_lead and match.open_leads:
@@ -179,7 +179,7 @@ def _simple_mode_convert(result: RoutingResult) -> RoutingResult:
     A conversion the deal rules refuse must not lose the request: the lead stays open, with
     a note saying why, and the activity still lands on it.
     """
-    settings = cached(("crm_settings",), CrmSettings.load)
+    settings = cached(("crm_settings",), CrmSettings.load, settled=True)
     if not settings.simple_mode:
         return result
     lead = result.lead
@@ -210,9 +210,14 @@ def activity_record(request: InboundRequest, result: RoutingResult) -> None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def inbound_request_accept(request: InboundRequest) -> RoutingResult:
-    """Route a request: new lead, activity on the open lead or deal, or a repeat lead."""
+    """Route a request: new lead, activity on the open lead or deal, or a repeat lead.
+
+    It always runs inside process_event's transaction (or opens one), which rolls back the
+    whole event on failure: a savepoint of its own would cost a round trip per call and
+    protect nothing more.
+    """
     identities_lock(identity_keys(request))
     result = _explicit_target(request)
     if result is None:
