@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from voronka.crm.normalization import (
     NormalizedPhone,
     email_normalize,
+    phone_details,
     phone_format,
     phone_normalize,
     phone_parse,
@@ -229,3 +231,33 @@ def test_email_normalisation_is_idempotent_and_never_raises(text):
 @PROPERTY
 def test_non_strings_are_never_addresses(value):
     assert email_normalize(value) is None
+
+
+@PROPERTY
+@given(st.from_regex(r"\A\+79[0-9]{9}\Z"))
+def test_the_russian_mobile_fast_path_agrees_with_libphonenumber(e164):
+    number = phonenumbers.parse(e164, None)
+    expected = (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+                phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE)
+    assert phone_details(e164) == expected
+
+
+@pytest.mark.parametrize(("e164", "mobile"), [
+    ("+74951234567", False),  # a Moscow landline: libphonenumber's answer
+    ("+77011234567", True),  # Kazakhstan shares +7; its mobiles are not "+79"
+    ("+380501234567", True),
+])
+def test_phone_details_outside_the_fast_path_come_from_libphonenumber(e164, mobile):
+    number = phonenumbers.parse(e164, None)
+    assert phone_details(e164) == (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL), mobile)
+
+
+@PROPERTY
+@given(st.from_regex(r"\A\+79[0-9]{9}\Z"))
+def test_a_russian_mobile_range_number_normalises_as_libphonenumber_says(e164):
+    number = phonenumbers.parse(e164, None)
+    assert phonenumbers.is_possible_number(number)
+    library = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    assert phone_normalize(e164) == library
+    assert phone_normalize("8" + e164[2:]) == library

@@ -22,6 +22,16 @@ _EXTENSION_RE = re.compile(
 _EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 
 
+# Russian mobile-range numbers (+7 9xx xxx-xx-xx) are most of the numbers a Russian business
+# sees; libphonenumber's parse, type and format cost about 0.1 ms a number, which a bulk
+# import of 100,000 rows feels. For these the answer is fixed (tests/crm/test_normalization.py
+# checks it against libphonenumber for any number of this shape); others go to the library.
+_RU_MOBILE = re.compile(r"\+79(\d{9})")
+# Which of them are mobile: libphonenumber's own pattern, read from its metadata.
+_RU_MOBILE_NATIONAL = re.compile(
+    phonenumbers.PhoneMetadata.metadata_for_region("RU").mobile.national_number_pattern)
+
+
 @dataclass(frozen=True)
 class NormalizedPhone:
     e164: str
@@ -72,6 +82,8 @@ def _phone_parse_text(text: str, region: str) -> NormalizedPhone | None:
             # Russia; guessing a prefix would match strangers in different cities.
             return None
     candidate = "+" + digits if has_plus else digits
+    if has_plus and _RU_MOBILE.fullmatch(candidate):  # what libphonenumber says (tested)
+        return NormalizedPhone(e164=candidate, extension=extension)
     try:
         number = phonenumbers.parse(candidate, None if has_plus else region)
     except phonenumbers.NumberParseException:
@@ -88,13 +100,24 @@ def phone_normalize(raw: object, region: str = DEFAULT_REGION) -> str | None:
     return parsed.e164 if parsed else None
 
 
-def phone_format(e164: str) -> str:
-    """A phone as people read it: `+7 900 123-45-67`."""
+def phone_details(e164: str) -> tuple[str, bool]:
+    """(the phone as people read it, whether it is a mobile number) for an E.164 phone."""
+    ru_mobile = _RU_MOBILE.fullmatch(e164)
+    if ru_mobile:
+        digits = "9" + ru_mobile.group(1)
+        return (f"+7 {digits[:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:]}",
+                _RU_MOBILE_NATIONAL.fullmatch(digits) is not None)
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        return e164, False
+    return (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+            phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE)
+
+
+def phone_format(e164: str) -> str:
+    """A phone as people read it: `+7 900 123-45-67`."""
+    return phone_details(e164)[0]
 
 
 def email_normalize(raw: object) -> str | None:

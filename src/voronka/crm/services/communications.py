@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import phonenumbers
-
 from voronka.crm.models import (
     Communication,
     CommunicationKind,
@@ -15,7 +13,7 @@ from voronka.crm.models import (
     Contact,
     Lead,
 )
-from voronka.crm.normalization import email_normalize, phone_parse
+from voronka.crm.normalization import email_normalize, phone_details, phone_parse
 
 # Addresses at these domains belong to a person, not to a company.
 PERSONAL_EMAIL_DOMAINS = frozenset({
@@ -35,8 +33,7 @@ class CommunicationInput:
 def communication_guess_type(kind: str, normalized: str) -> str:
     """MOBILE for a mobile number or a personal mailbox; WORK for a landline or a company domain."""
     if kind == CommunicationKind.PHONE and normalized:
-        number_type = phonenumbers.number_type(phonenumbers.parse(normalized, None))
-        if number_type == phonenumbers.PhoneNumberType.MOBILE:
+        if phone_details(normalized)[1]:
             return CommunicationType.MOBILE
         return CommunicationType.WORK
     if kind == CommunicationKind.EMAIL and normalized:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -41,6 +40,7 @@ from voronka.crm.models import (
     Source,
     TimelineEvent,
 )
+from voronka.crm.normalization import phone_details
 from voronka.crm.services.communications import CommunicationInput, communication_build
 from voronka.crm.services.leads import _default_title, lead_status_default
 from voronka.crm.timeline import json_value
@@ -150,14 +150,12 @@ def _phones_build(phones: list[str]) -> tuple[list[Communication], str]:
     title); and the first one formatted for the title. test_bulk checks they agree."""
     comms, first = [], ""
     for e164 in phones:
-        number = phonenumbers.parse(e164, None)
-        mobile = phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+        display, mobile = phone_details(e164)
         comms.append(_comm_row(kind=CommunicationKind.PHONE, value=e164[:255],
                                normalized=e164[:255], extension="",
                                value_type=CommunicationType.MOBILE if mobile
                                else CommunicationType.WORK))
-        if not first:
-            first = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        first = first or display
     return comms, first
 
 
