@@ -18,7 +18,6 @@ every call, so every call creates a lead. Loops are bounded in count and time.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -127,8 +126,6 @@ def sustained(port: int, data_dir: Path, database_url: str | None, rate: float,
     watcher.join()
     ended = time.monotonic()
     drained = drained_after(data_dir, database_url, ended)
-    if os.environ.get("BENCH_BACKLOG"):
-        print("backlog each second:", backlog)
     return samples, len(samples) / posted_for, max(backlog, default=0), drained
 
 

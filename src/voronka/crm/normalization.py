@@ -26,7 +26,7 @@ _EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;
 # sees; libphonenumber's parse, type and format cost about 0.1 ms a number, which a bulk
 # import of 100,000 rows feels. For these the answer is fixed (tests/crm/test_normalization.py
 # checks it against libphonenumber for any number of this shape); others go to the library.
-_RU_MOBILE = re.compile(r"\+79(\d{9})")
+_RU_MOBILE = re.compile(r"\+79\d{9}")
 # Which of them are mobile: libphonenumber's own pattern, read from its metadata.
 _RU_MOBILE_NATIONAL = re.compile(
     phonenumbers.PhoneMetadata.metadata_for_region("RU").mobile.national_number_pattern)
@@ -102,9 +102,8 @@ def phone_normalize(raw: object, region: str = DEFAULT_REGION) -> str | None:
 
 def phone_details(e164: str) -> tuple[str, bool]:
     """(the phone as people read it, whether it is a mobile number) for an E.164 phone."""
-    ru_mobile = _RU_MOBILE.fullmatch(e164)
-    if ru_mobile:
-        digits = "9" + ru_mobile.group(1)
+    if _RU_MOBILE.fullmatch(e164):
+        digits = e164[2:]
         return (f"+7 {digits[:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:]}",
                 _RU_MOBILE_NATIONAL.fullmatch(digits) is not None)
     try:

@@ -23,8 +23,6 @@ from voronka.intake.models import Channel, TelephonyConnection, TelephonyProvide
 from voronka.intake.selectors import telephony_connection_active
 from voronka.intake.services.events import (
     inbound_event_accept,
-    inbound_event_store,
-    process_event,
 )
 from voronka.intake.telephony import generic, mango, zadarma
 from voronka.intake.telephony.signatures import mango_sign, signatures_match
@@ -100,15 +98,9 @@ def store_and_process(**event_fields) -> JsonResponse:
     the worker's event loop processes it a moment later: a PBX posting hundreds of events
     a second waits only for one INSERT.
     """
-    if settings.INTAKE_DEFERRED:
-        event_id, state, created = inbound_event_accept(**event_fields)
-        return JsonResponse({"result": "ok", "event": event_id, "duplicate": not created,
-                             "state": state})
-    event, created = inbound_event_store(**event_fields)
-    if created:
-        event = process_event(event)
-    return JsonResponse({"result": "ok", "event": event.pk, "duplicate": not created,
-                         "state": event.state})
+    event_id, state, created = inbound_event_accept(**event_fields)
+    return JsonResponse({"result": "ok", "event": event_id, "duplicate": not created,
+                         "state": state})
 
 
 def _admit(request: HttpRequest, provider: str, slug: str) -> TelephonyConnection | HttpResponse:

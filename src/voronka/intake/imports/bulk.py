@@ -146,8 +146,8 @@ def _insert(model, objs: list) -> None:
 
 def _phones_build(phones: list[str]) -> tuple[list[Communication], str]:
     """communication_build for phones validation already normalised to E.164 (so value ==
-    normalized, no extension), parsing each once instead of three times (build, type guess,
-    title); and the first one formatted for the title. test_bulk checks they agree."""
+    normalized, no extension): one phone_details per phone gives both the type and, for the
+    first, the title's form. test_bulk checks they agree."""
     comms, first = [], ""
     for e164 in phones:
         display, mobile = phone_details(e164)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -95,14 +96,17 @@ def inbound_event_stored(provider: str, idempotency_key: str) -> tuple[int, str]
 
 
 def inbound_event_accept(**fields: Any) -> tuple[int | None, str, bool]:
-    """Keep a webhook's delivery for the event loop; (event id, state, created).
+    """Keep a webhook's delivery; (event id, state, created). The sender is answered after this.
 
     Where there is a spool (SQLite, deferred processing) the delivery is committed there and
     has no event id yet; a key the database already holds is a repeat and is not spooled.
-    Elsewhere this is inbound_event_store.
+    Elsewhere it is stored by inbound_event_store, and processed at once unless
+    INTAKE_DEFERRED leaves that to the worker's event loop.
     """
     if spool_path() is None:
         event, created = inbound_event_store(**fields)
+        if created and not settings.INTAKE_DEFERRED:
+            event = process_event(event)
         return event.pk, event.state, created
     stored = inbound_event_stored(fields["provider"], fields["idempotency_key"])
     if stored is not None:
@@ -123,9 +127,10 @@ def events_spool_move(limit: int | None = SPOOL_MOVE_CHUNK) -> int:
     """
     moved = 0
     while limit is None or moved < limit:
-        count = _spool_move_chunk(min(SPOOL_MOVE_CHUNK, limit - moved) if limit else SPOOL_MOVE_CHUNK)
+        wanted = SPOOL_MOVE_CHUNK if limit is None else min(SPOOL_MOVE_CHUNK, limit - moved)
+        count = _spool_move_chunk(wanted)
         moved += count
-        if not count:
+        if count < wanted:  # the spool is empty now
             break
     return moved
 
